@@ -9,7 +9,10 @@
  * space outside double quotes starts a comment. A value written entirely
  * in double quotes is unquoted (\" and \\ are escapes, any other backslash
  * stays); any other value is kept as written, quotes included, so shell
- * commands reach /bin/sh unchanged.
+ * commands reach /bin/sh unchanged. In a list (mailboxes,
+ * exclusive_keywords) each word may be quoted on its own:
+ * mailboxes = INBOX "Sent Items". Lines are UTF-8 without control
+ * characters (TAB aside), CRLF endings and a leading BOM are accepted.
  *
  * Ownership: config_load() returns a struct config that the caller
  * releases with config_free(). Every pointer reachable from it (accounts,
