@@ -14,21 +14,6 @@ int cmd_stub(struct cmd_ctx *ctx, const char *name)
 	return 70;
 }
 
-int cmd_sync(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	return cmd_stub(ctx, "sync");
-}
-
-int cmd_mailboxes(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	return cmd_stub(ctx, "mailboxes");
-}
-
-int cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	return cmd_stub(ctx, "ls");
-}
-
 int cmd_flag(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	return cmd_stub(ctx, "flag");

@@ -41,6 +41,10 @@ struct imap_client {
 	void *new_ctx;
 	void *old_ctx;
 	bool closed_seen;
+	/* The last mailbox was left without UNSELECT: until [CLOSED], data
+	 * may still be for it (delivered with no context). */
+	bool left_silently;
+	bool leaving;
 
 	uint32_t *seqmap; /* seqmap[seq - 1] = UID, 0 = unknown */
 	size_t seqmap_cap;
@@ -232,7 +236,7 @@ selection_data_is_old(const struct imap_client *c)
 {
 	/* Before [CLOSED], data belongs to the mailbox being left (Q-65);
 	 * only servers with CONDSTORE/QRESYNC send [CLOSED]. */
-	return c->selecting && c->old_ctx != NULL && !c->closed_seen &&
+	return c->selecting && c->leaving && !c->closed_seen &&
 	       (c->caps & (IMAP_CAP_CONDSTORE | IMAP_CAP_QRESYNC));
 }
 
@@ -976,6 +980,8 @@ imap_client_unselect(struct imap_client *c, struct pt_error *err)
 		return 0;
 	if (c->caps & IMAP_CAP_UNSELECT)
 		ret = imap_client_run(c, err, "UNSELECT");
+	else
+		c->left_silently = true;
 	c->sel.active = false;
 	c->sel.sel_ctx = NULL;
 	seqmap_reset(c);
@@ -995,6 +1001,8 @@ imap_client_select(struct imap_client *c, const char *mailbox,
 	    imap_client_unselect(c, err) < 0)
 		return -1;
 	c->old_ctx = c->sel.active ? c->sel.sel_ctx : NULL;
+	c->leaving = c->sel.active || c->left_silently;
+	c->left_silently = false;
 	c->new_ctx = sel_ctx;
 	c->closed_seen = false;
 	c->selecting = true;

@@ -1,0 +1,119 @@
+/* cmd-common.c: account, cache and connection set-up for sub-commands. */
+#include "cmd-common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/i18n.h"
+#include "common/text.h"
+#include "common/xmalloc.h"
+
+int
+cmd_fail(const struct pt_error *err)
+{
+	char *msg = text_sanitize_str(err->msg, TEXT_ONELINE);
+
+	fprintf(stderr, "petrel: %s\n", *msg ? msg : _("internal error"));
+	free(msg);
+	return pt_error_exit_status(err->code ? err->code : PT_E_INTERNAL);
+}
+
+int
+cmd_account(struct cmd_ctx *ctx, struct config **cfg_r,
+            const struct account_conf **acct_r)
+{
+	struct pt_error err = {0};
+	struct config *cfg = config_load(ctx->config_path, &err);
+	const struct account_conf *acct;
+
+	if (cfg == NULL)
+		return cmd_fail(&err);
+	acct = config_account(cfg, ctx->account, &err);
+	if (acct == NULL) {
+		config_free(cfg);
+		return cmd_fail(&err);
+	}
+	*cfg_r = cfg;
+	*acct_r = acct;
+	return 0;
+}
+
+int
+cmd_open_cache(const struct account_conf *acct, bool readonly,
+               struct cache **cache_r)
+{
+	struct pt_error err = {0};
+
+	*cache_r = NULL;
+	if (readonly && access(acct->cache_path, F_OK) != 0)
+		return 0; /* never synced: an empty cache */
+	if (cache_open(acct->cache_path, readonly ? CACHE_OPEN_READONLY : 0,
+	               cache_r, &err) < 0)
+		return cmd_fail(&err);
+	return 0;
+}
+
+static enum imap_tls_mode
+tls_mode(enum config_tls t)
+{
+	switch (t) {
+	case CONFIG_TLS_STARTTLS:
+		return IMAP_TLS_STARTTLS;
+	case CONFIG_TLS_NONE:
+		return IMAP_TLS_NONE;
+	default:
+		return IMAP_TLS_IMPLICIT;
+	}
+}
+
+int
+cmd_connect(struct cmd_ctx *ctx, const struct account_conf *acct,
+            struct cache *cache, struct sync **sync_r, struct pt_error *err)
+{
+	struct sync_params p;
+	char *password = NULL;
+	int ret;
+
+	memset(&p, 0, sizeof p);
+	p.client.conn.host = acct->host;
+	p.client.conn.port = acct->port;
+	p.client.conn.tls = tls_mode(acct->tls);
+	p.client.conn.ca_file = acct->ca_file;
+	p.client.conn.tunnel = acct->tunnel;
+	p.client.conn.trace_path = ctx->trace_path;
+	p.client.user = acct->user;
+	p.client.wake_fd = -1;
+	p.client.no_qresync = getenv("PETREL_NO_QRESYNC") != NULL;
+	p.client.no_condstore = getenv("PETREL_NO_CONDSTORE") != NULL;
+	p.notices = stderr;
+	p.prefetch_days = acct->prefetch_days;
+	if (acct->password != NULL || acct->password_command != NULL) {
+		if (config_account_password(acct, &password, err) < 0)
+			return -1;
+		p.client.password = password;
+	}
+	if (acct->cleartext && password != NULL)
+		fprintf(stderr, "%s\n",
+		        _("petrel: warning: tls = none: the password is sent "
+		          "in the clear"));
+	ret = sync_open(cache, &p, sync_r, err);
+	if (password != NULL) {
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
+	return ret;
+}
+
+int
+cmd_parse_uidset(const char *text, struct imap_seqset *set,
+                 struct pt_error *err)
+{
+	if (imap_seqset_parse(set, text, strlen(text), 0, err) < 0)
+		return pt_error_set(err, PT_E_DATA,
+		                    _("malformed UIDSET '%s' (e.g. 4, 4,7, "
+		                      "10:20)"),
+		                    text);
+	return 0;
+}

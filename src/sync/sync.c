@@ -1,0 +1,420 @@
+/* sync.c: the sync engine's session: connecting, the untagged-response
+ * handler, the mailbox list, and committing batches. The per-mailbox
+ * resynchronization paths are in sync-mailbox.c. */
+#include "sync/sync-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/xmalloc.h"
+#include "imap/imap-utf7.h"
+
+/* Entries collected before they are written even though the command has
+ * not completed (flags and expunges only: the baseline still waits for
+ * the tagged response, so writing early is safe). */
+#define SYNC_BATCH_FLUSH 2000
+
+static void
+listed_add(struct sync *s, const struct imap_list_data *l, bool lsub)
+{
+	struct sync_listed *e;
+
+	for (size_t i = 0; i < s->nlisted; i++) {
+		e = &s->listed[i];
+		if (strcmp(e->raw, l->mailbox) == 0) {
+			if (lsub)
+				e->subscribed = true;
+			else
+				e->attrs |= l->attrs;
+			return;
+		}
+	}
+	if (s->nlisted == s->caplisted) {
+		s->caplisted = s->caplisted ? s->caplisted * 2 : 32;
+		s->listed = xreallocarray(s->listed, s->caplisted,
+		                          sizeof *s->listed);
+	}
+	e = &s->listed[s->nlisted++];
+	memset(e, 0, sizeof *e);
+	e->raw = xstrdup(l->mailbox);
+	e->delimiter = l->delimiter;
+	e->attrs = lsub ? 0 : l->attrs;
+	e->subscribed = lsub || (l->attrs & IMAP_LIST_SUBSCRIBED);
+	e->in_list = !lsub;
+}
+
+static void
+status_record(struct sync *s, const struct imap_status_data *st)
+{
+	struct sync_status *e;
+
+	if (s->nstatus == s->capstatus) {
+		s->capstatus = s->capstatus ? s->capstatus * 2 : 16;
+		s->status = xreallocarray(s->status, s->capstatus,
+		                          sizeof *s->status);
+	}
+	e = &s->status[s->nstatus++];
+	e->raw = xstrdup(st->mailbox);
+	e->data = *st;
+	e->data.mailbox = e->raw;
+}
+
+static void
+search_record(struct sync *s, const struct imap_response *r)
+{
+	if (r->type == IMAP_RT_SEARCH) {
+		for (size_t i = 0; i < r->u.search.n; i++)
+			imap_seqset_add(&s->search, r->u.search.nums[i]);
+	} else if (r->u.esearch.present & IMAP_ESEARCH_ALL) {
+		for (size_t i = 0; i < imap_seqset_nranges(&r->u.esearch.all);
+		     i++) {
+			const struct imap_seqset_range *rg =
+			        imap_seqset_get(&r->u.esearch.all, i);
+			imap_seqset_add_range(&s->search, rg->lo, rg->hi);
+		}
+	}
+}
+
+static int
+mbox_data(struct sync *s, struct sync_mbox *m, const struct imap_response *r,
+          const struct imap_untagged_ctx *x, struct pt_error *err)
+{
+	switch (r->type) {
+	case IMAP_RT_VANISHED:
+		/* Both forms remove the UIDs from the cache; only the plain
+		 * form renumbers, which the client does (Q-55, Q-56). */
+		for (size_t i = 0; i < imap_seqset_nranges(&r->u.vanished.uids);
+		     i++) {
+			const struct imap_seqset_range *rg =
+			        imap_seqset_get(&r->u.vanished.uids, i);
+			imap_seqset_add_range(&m->batch.gone, rg->lo, rg->hi);
+		}
+		break;
+	case IMAP_RT_EXPUNGE:
+		if (x->uid != 0)
+			imap_seqset_add(&m->batch.gone, x->uid);
+		else
+			m->batch.need_diff = true; /* T-14 */
+		break;
+	case IMAP_RT_FETCH:
+		sync_batch_fetch(&m->batch, &r->u.fetch, x->uid,
+		                 m->use_modseq);
+		break;
+	default:
+		return 0;
+	}
+	/* Large change sets are written as they come; the baseline only
+	 * moves at the tagged response (Q-67). */
+	if (sync_batch_size(&m->batch) >= SYNC_BATCH_FLUSH && !m->discard)
+		return sync_commit(s, m, NULL, err);
+	return 0;
+}
+
+static int
+sync_untagged(void *arg, const struct imap_response *r,
+              const struct imap_untagged_ctx *x, struct pt_error *err)
+{
+	struct sync *s = arg;
+
+	switch (r->type) {
+	case IMAP_RT_LIST:
+		listed_add(s, &r->u.list, false);
+		return 0;
+	case IMAP_RT_LSUB:
+		listed_add(s, &r->u.list, true);
+		return 0;
+	case IMAP_RT_STATUS:
+		status_record(s, &r->u.status);
+		return 0;
+	case IMAP_RT_SEARCH:
+	case IMAP_RT_ESEARCH:
+		search_record(s, r);
+		return 0;
+	default:
+		break;
+	}
+	if (x->sel_ctx == NULL)
+		return 0; /* data for no mailbox we track */
+	return mbox_data(s, x->sel_ctx, r, x, err);
+}
+
+int
+sync_commit(struct sync *s, struct sync_mbox *m, const struct sync_mark *mark,
+            struct pt_error *err)
+{
+	struct sync_stats *st = &s->stats;
+
+	if (m->discard) {
+		sync_batch_clear(&m->batch);
+		return 0;
+	}
+	if (cache_begin(s->cache, err) < 0)
+		return -1;
+	if (sync_batch_apply(&m->batch, s->cache, m->id, &st->fetched_new,
+	                     &st->flag_updates, &st->expunged, err) < 0)
+		goto fail;
+	if (mark != NULL) {
+		if (mark->set_hms &&
+		    cache_mailbox_set_highestmodseq(
+		            s->cache, m->id, mark->has_hms ? &mark->hms : NULL,
+		            err) < 0)
+			goto fail;
+		if (mark->uidnext != 0 &&
+		    cache_mailbox_set_uidnext(s->cache, m->id, mark->uidnext,
+		                              err) < 0)
+			goto fail;
+		if (mark->set_mode &&
+		    cache_mailbox_set_modseq_mode(s->cache, m->id, mark->mode,
+		                                  err) < 0)
+			goto fail;
+		if (mark->full_sync &&
+		    cache_mailbox_set_full_sync(s->cache, m->id,
+		                                (int64_t)time(NULL), err) < 0)
+			goto fail;
+	}
+	if (cache_commit(s->cache, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	cache_rollback(s->cache);
+	return -1;
+}
+
+void
+sync_notice(struct sync *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->p.notices == NULL)
+		return;
+	fputs("petrel: ", s->p.notices);
+	va_start(ap, fmt);
+	vfprintf(s->p.notices, fmt, ap);
+	va_end(ap);
+	fputc('\n', s->p.notices);
+}
+
+void
+sync_report_dropped(struct sync *s, const char *mailbox,
+                    const struct cache_queue_list *l, const char *why)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const struct cache_queue_entry *e = &l->v[i];
+		char *name = text_sanitize_str(mailbox, TEXT_ONELINE);
+		sync_notice(s, "%s: edit on UID %u dropped (%s): +(%s) -(%s)",
+		            name, e->uid, why, e->add, e->remove);
+		free(name);
+		s->stats.dropped_edits++;
+	}
+}
+
+int
+sync_open(struct cache *cache, const struct sync_params *p, struct sync **s_r,
+          struct pt_error *err)
+{
+	struct sync *s = xcalloc(1, sizeof *s);
+	struct imap_client_handler h = {s, sync_untagged};
+
+	s->cache = cache;
+	s->p = *p;
+	imap_seqset_init(&s->search);
+	if (imap_client_open(&p->client, &h, &s->client, err) < 0) {
+		free(s);
+		return -1;
+	}
+	*s_r = s;
+	return 0;
+}
+
+static void
+listed_clear(struct sync *s)
+{
+	for (size_t i = 0; i < s->nlisted; i++)
+		free(s->listed[i].raw);
+	s->nlisted = 0;
+}
+
+void
+sync_status_clear(struct sync *s)
+{
+	for (size_t i = 0; i < s->nstatus; i++)
+		free(s->status[i].raw);
+	s->nstatus = 0;
+}
+
+void
+sync_close(struct sync **sp)
+{
+	struct sync *s = *sp;
+
+	if (s == NULL)
+		return;
+	imap_client_close(&s->client);
+	listed_clear(s);
+	free(s->listed);
+	sync_status_clear(s);
+	free(s->status);
+	imap_seqset_clear(&s->search);
+	free(s);
+	*sp = NULL;
+}
+
+const struct sync_stats *
+sync_stats(const struct sync *s)
+{
+	return &s->stats;
+}
+
+struct imap_client *
+sync_client(struct sync *s)
+{
+	return s->client;
+}
+
+/* ------------------------------------------------------- mailbox list */
+
+static unsigned
+cache_attrs(unsigned a)
+{
+	unsigned r = 0;
+
+	if (a & (IMAP_LIST_NOSELECT | IMAP_LIST_NONEXISTENT))
+		r |= CACHE_MBOX_NOSELECT;
+	if (a & IMAP_LIST_NOINFERIORS)
+		r |= CACHE_MBOX_NOINFERIORS;
+	if (a & IMAP_LIST_SENT)
+		r |= CACHE_MBOX_SENT;
+	if (a & IMAP_LIST_TRASH)
+		r |= CACHE_MBOX_TRASH;
+	if (a & IMAP_LIST_DRAFTS)
+		r |= CACHE_MBOX_DRAFTS;
+	if (a & IMAP_LIST_JUNK)
+		r |= CACHE_MBOX_JUNK;
+	if (a & IMAP_LIST_ARCHIVE)
+		r |= CACHE_MBOX_ARCHIVE;
+	if (a & IMAP_LIST_ALL)
+		r |= CACHE_MBOX_ALL;
+	if (a & IMAP_LIST_FLAGGED)
+		r |= CACHE_MBOX_FLAGGED;
+	return r;
+}
+
+/* The UTF-8 name of a wire name; INBOX is case-insensitive (RFC 3501
+ * §5.1) and always spelled INBOX. */
+static char *
+mailbox_utf8(const char *raw, struct pt_error *err)
+{
+	struct buf out = BUF_INIT;
+
+	if (strcasecmp(raw, "INBOX") == 0)
+		return xstrdup("INBOX");
+	if (imap_utf7_decode(raw, strlen(raw), &out, err) < 0) {
+		buf_free(&out);
+		return NULL;
+	}
+	return buf_detach(&out);
+}
+
+static int
+list_apply(struct sync *s, struct pt_error *err)
+{
+	struct cache_mailbox_list old;
+	int ret = 0;
+
+	if (cache_mailbox_list(s->cache, &old, err) < 0)
+		return -1;
+	if (cache_begin(s->cache, err) < 0) {
+		cache_mailbox_list_free(&old);
+		return -1;
+	}
+	for (size_t i = 0; i < s->nlisted && ret == 0; i++) {
+		struct sync_listed *e = &s->listed[i];
+		struct pt_error nerr;
+		char *name;
+		if (!e->in_list)
+			continue; /* subscribed but not existing */
+		name = mailbox_utf8(e->raw, &nerr);
+		if (name == NULL) {
+			sync_notice(s, "ignoring a mailbox with a malformed "
+			               "name: %s",
+			            nerr.msg);
+			continue;
+		}
+		ret = cache_mailbox_upsert(s->cache, name, e->raw, e->delimiter,
+		                           cache_attrs(e->attrs), e->subscribed,
+		                           NULL, err);
+		free(name);
+	}
+	/* Mailboxes the server no longer lists are removed; their queued
+	 * edits cannot apply any more and are reported. */
+	for (size_t i = 0; i < old.n && ret == 0; i++) {
+		bool found = false;
+		const char *raw = old.v[i].raw_name ? old.v[i].raw_name
+		                                    : old.v[i].name;
+		for (size_t k = 0; k < s->nlisted && !found; k++)
+			found = s->listed[k].in_list &&
+			        strcmp(s->listed[k].raw, raw) == 0;
+		if (!found) {
+			struct cache_queue_list dropped = {0};
+			ret = cache_mailbox_delete(s->cache, old.v[i].id,
+			                           &dropped, err);
+			sync_report_dropped(s, old.v[i].name, &dropped,
+			                    "the mailbox is gone");
+			cache_queue_list_free(&dropped);
+		}
+	}
+	cache_mailbox_list_free(&old);
+	if (ret == 0)
+		ret = cache_commit(s->cache, err);
+	if (ret < 0)
+		cache_rollback(s->cache);
+	return ret;
+}
+
+int
+sync_list(struct sync *s, struct pt_error *err)
+{
+	struct imap_client *c = s->client;
+	int ret;
+
+	listed_clear(s);
+	if (imap_client_has(c, IMAP_CAP_SPECIAL_USE))
+		ret = imap_client_run(c, err, "LIST \"\" \"*\" RETURN "
+		                              "(SPECIAL-USE)");
+	else
+		ret = imap_client_run(c, err, "LIST \"\" \"*\"");
+	if (ret == 0)
+		ret = imap_client_run(c, err, "LSUB \"\" \"*\"");
+	if (ret == 0)
+		ret = list_apply(s, err);
+	return ret;
+}
+
+int
+sync_default_mailboxes(struct sync *s, char ***names_r, size_t *n_r,
+                       struct pt_error *err)
+{
+	struct cache_mailbox_list l;
+	char **v;
+	size_t n = 0;
+	bool inbox = false;
+
+	if (cache_mailbox_list(s->cache, &l, err) < 0)
+		return -1;
+	v = xcalloc(l.n + 1, sizeof *v);
+	for (size_t i = 0; i < l.n; i++) {
+		bool is_inbox = strcmp(l.v[i].name, "INBOX") == 0;
+		if (l.v[i].attrs & CACHE_MBOX_NOSELECT)
+			continue;
+		if (is_inbox || l.v[i].subscribed) {
+			v[n++] = xstrdup(l.v[i].name);
+			inbox |= is_inbox;
+		}
+	}
+	(void)inbox;
+	cache_mailbox_list_free(&l);
+	*names_r = v;
+	*n_r = n;
+	return 0;
+}

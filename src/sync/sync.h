@@ -1,0 +1,85 @@
+/* sync.h: the sync engine: keeps a cache (cache.h) current with one IMAP
+ * account (imap-client.h).
+ *
+ * Resynchronization of a mailbox, in order of preference (DESIGN.md):
+ *  1. QRESYNC: one SELECT ... (QRESYNC (uidvalidity highestmodseq
+ *     known-uids [seq-match-data])) whose VANISHED (EARLIER) and FETCH
+ *     responses are the whole change set, then new mail from the cached
+ *     UIDNEXT;
+ *  2. CONDSTORE only: SELECT (CONDSTORE), UID FETCH 1:<max> (FLAGS)
+ *     (CHANGEDSINCE m), and a UID SEARCH for expunges (Q-75);
+ *  3. neither, or a NOMODSEQ mailbox: every flag is fetched and compared.
+ *
+ * Transactions: server data is collected in memory while a command runs
+ * and written in one short transaction when its tagged response arrives,
+ * so no write transaction is ever held while waiting on the network.
+ * HIGHESTMODSEQ is stored only in the transaction of the tagged OK that
+ * covers it (RFC 7162 §6, Q-66..Q-70); UIDNEXT only once every message
+ * below it is cached. A connection lost at any point leaves a cache from
+ * which the next sync converges.
+ *
+ * Threading: a struct sync is used by one thread (the CLI's, or the
+ * sync thread of the interface). */
+#ifndef PETREL_SYNC_H
+#define PETREL_SYNC_H
+
+#ifdef PETREL_LAYER_UI
+#error "ui/ must not include imap/ or sync/ headers"
+#endif
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cache/cache.h"
+#include "common/error.h"
+#include "imap/imap-client.h"
+
+struct sync_params {
+	struct imap_client_params client;
+	/* Written to for notices (dropped edits, UIDVALIDITY changes);
+	 * NULL for none. */
+	FILE *notices;
+	unsigned prefetch_days; /* 0: no body prefetch */
+};
+
+/* Counters for tests and benchmarks. */
+struct sync_stats {
+	unsigned selects;        /* SELECT/EXAMINE commands */
+	unsigned full_flag_syncs; /* mailboxes whose every flag was fetched */
+	unsigned skipped;        /* mailboxes found unchanged by STATUS */
+	uint64_t fetched_new;    /* new messages stored */
+	uint64_t flag_updates;   /* FETCH flag/modseq changes applied */
+	uint64_t expunged;       /* messages removed */
+	unsigned dropped_edits;  /* queued edits that could not apply */
+};
+
+struct sync;
+
+/* Connect and log in. The cache stays the caller's. */
+int sync_open(struct cache *cache, const struct sync_params *p,
+              struct sync **s_r, struct pt_error *err);
+void sync_close(struct sync **sp);
+
+/* LIST (and LSUB) into the cache: new mailboxes are added, attributes
+ * and subscriptions refreshed, mailboxes gone from the server removed
+ * (their queued edits reported). */
+int sync_list(struct sync *s, struct pt_error *err);
+
+/* Bring one mailbox (UTF-8 name, as in the cache) up to date. With
+ * skip_unchanged, a mailbox whose STATUS shows the cached UIDVALIDITY,
+ * UIDNEXT, MESSAGES and HIGHESTMODSEQ (and that has no queued edits) is
+ * not selected (Q-44). PT_E_NOTFOUND when the mailbox is not listed. */
+int sync_mailbox(struct sync *s, const char *name, bool skip_unchanged,
+                 struct pt_error *err);
+
+/* The names to sync when none are given: the configured list, else the
+ * subscribed mailboxes (INBOX always included), from the cache. The
+ * caller frees the array and its strings. */
+int sync_default_mailboxes(struct sync *s, char ***names_r, size_t *n_r,
+                           struct pt_error *err);
+
+const struct sync_stats *sync_stats(const struct sync *s);
+struct imap_client *sync_client(struct sync *s);
+
+#endif
