@@ -343,6 +343,18 @@ printf '< \\* BYE shutting down\n> a1 LOGOUT\nclose\n<eof\nexit 0\n' \
 play wait "$TMPD/wait.script"
 expect_match "$(transcript)" '^# ignored while waiting for EOF$' "WAIT-EOF"
 
+# --- Line ends: a bare LF fails unless OPTION lax-eol ---------------------
+printf '< \\* OK ready\n>> a1 NOOP\\n\n< \\* BYE .*\n<eof\nexit 1\n' \
+	>"$TMPD/lf.steps"
+play lf "$TMPD/mismatch.script"
+expect_match "$ERR" 'mismatch\.script:2: client line ends in a bare LF: a1 NOOP\\n$' \
+	"bare LF diagnostic"
+printf '%s\n' 'OPTION lax-eol' 'OPTION continuation + go on' 'S: * OK ready' \
+	'C: \S+ NOOP \{3\}\r\nabc' 'S: ${tag} OK' >"$TMPD/lax.script"
+printf '%s\n' '< \* OK ready' '>> a1 NOOP {3}\n' '< \+ go on' '>> abc\n' \
+	'< a1 OK' close '<eof' 'exit 0' >"$TMPD/lax.steps"
+play lax "$TMPD/lax.script"
+
 # --- Script errors: exit 2 with file and line -----------------------------
 check_bad() { # PRINTF-TEXT ERE
 	printf "$1" >"$TMPD/bad.script"
