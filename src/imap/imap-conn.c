@@ -373,7 +373,7 @@ static void conn_reap(struct imap_conn *c)
 
 static void conn_spawn_attr(posix_spawnattr_t *at)
 {
-	static const int sigs[] = {SIGPIPE, SIGINT, SIGQUIT, SIGHUP,
+	static const int sigs[] = {SIGPIPE, SIGINT,  SIGQUIT, SIGHUP,
 	                           SIGTERM, SIGCHLD, SIGALRM, SIGUSR1,
 	                           SIGUSR2, SIGWINCH};
 	sigset_t none, def;
@@ -436,9 +436,9 @@ static int conn_tunnel_open(struct imap_conn *c,
 	c->wfd = in[1];
 	c->fd = out[0];
 	c->errfd = errp[0];
-	if (rc == 0 && (conn_set_nonblock(c->fd) < 0 ||
-	                conn_set_nonblock(c->wfd) < 0 ||
-	                (c->errfd >= 0 && conn_set_nonblock(c->errfd) < 0)))
+	if (rc == 0 &&
+	    (conn_set_nonblock(c->fd) < 0 || conn_set_nonblock(c->wfd) < 0 ||
+	     (c->errfd >= 0 && conn_set_nonblock(c->errfd) < 0)))
 		rc = errno;
 	if (rc != 0)
 		return pt_error_set(err, PT_E_CONN,
@@ -532,15 +532,16 @@ static int conn_tcp_try(struct imap_conn *c, const struct addrinfo *ai,
 	if (fd < 0)
 		rc = errno;
 	else if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0)
-		rc = errno == EINPROGRESS ? conn_tcp_finish(c, fd, deadline,
-		                                            wake_fd)
-		                          : errno;
+		rc = errno == EINPROGRESS
+		             ? conn_tcp_finish(c, fd, deadline, wake_fd)
+		             : errno;
 	if (rc == 0) {
 		conn_tcp_options(fd);
 		c->fd = c->wfd = fd;
 		if (c->trace != NULL)
-			imap_trace_note(c->trace, "connected to %s (%s) port %s",
-			                c->name, addr, port);
+			imap_trace_note(c->trace,
+			                "connected to %s (%s) port %s", c->name,
+			                addr, port);
 		return 0;
 	}
 	conn_close_fd(&fd);
@@ -551,8 +552,7 @@ static int conn_tcp_try(struct imap_conn *c, const struct addrinfo *ai,
 	}
 	return pt_error_set(err, PT_E_CONN,
 	                    _("cannot connect to %s (%s) port %s: %s"), c->name,
-	                    addr, port,
-	                    rc < 0 ? _("timed out") : strerror(rc));
+	                    addr, port, rc < 0 ? _("timed out") : strerror(rc));
 }
 
 static int conn_tcp_open(struct imap_conn *c, const struct imap_conn_params *p,
@@ -571,10 +571,9 @@ static int conn_tcp_open(struct imap_conn *c, const struct imap_conn_params *p,
 	                      : (p->tls == IMAP_TLS_IMPLICIT ? 993u : 143u));
 	rc = getaddrinfo(p->host, port, &hints, &res);
 	if (rc != 0)
-		return pt_error_set(err, PT_E_CONN, _("cannot resolve %s: %s"),
-		                    p->host,
-		                    rc == EAI_SYSTEM ? strerror(errno)
-		                                     : gai_strerror(rc));
+		return pt_error_set(
+		        err, PT_E_CONN, _("cannot resolve %s: %s"), p->host,
+		        rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
 	rc = -1;
 	for (ai = res; ai != NULL && rc == -1; ai = ai->ai_next) {
 		rc = conn_tcp_try(c, ai, deadline, wake_fd, err);
@@ -603,16 +602,16 @@ static void conn_add_ip(struct buf *b, const ASN1_OCTET_STRING *ip)
 	int n = ASN1_STRING_length(ip);
 
 	if (n == 4 || n == 16)
-		inet_ntop(n == 4 ? AF_INET : AF_INET6, ASN1_STRING_get0_data(ip),
-		          s, sizeof s);
+		inet_ntop(n == 4 ? AF_INET : AF_INET6,
+		          ASN1_STRING_get0_data(ip), s, sizeof s);
 	conn_add_name(b, (const unsigned char *)s, (int)strlen(s));
 }
 
 /* The names a certificate is for: its subjectAltNames, else its CN. */
 static void conn_cert_names(X509 *x, char *out, size_t size)
 {
-	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
-	                                       NULL);
+	GENERAL_NAMES *gens =
+	        X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
 	X509_NAME *subj = X509_get_subject_name(x);
 	struct buf b = BUF_INIT;
 	int i;
@@ -630,8 +629,8 @@ static void conn_cert_names(X509 *x, char *out, size_t size)
 	i = subj != NULL ? X509_NAME_get_index_by_NID(subj, NID_commonName, -1)
 	                 : -1;
 	if (b.len == 0 && i >= 0) {
-		ASN1_STRING *cn = X509_NAME_ENTRY_get_data(
-		        X509_NAME_get_entry(subj, i));
+		ASN1_STRING *cn =
+		        X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, i));
 
 		conn_add_name(&b, ASN1_STRING_get0_data(cn),
 		              ASN1_STRING_length(cn));
@@ -649,7 +648,8 @@ static int conn_verify_cb(int ok, X509_STORE_CTX *xs)
 	struct imap_conn *c = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
 	X509 *cert = X509_STORE_CTX_get_current_cert(xs);
 
-	if (c != NULL && cert != NULL && X509_STORE_CTX_get_error_depth(xs) == 0)
+	if (c != NULL && cert != NULL &&
+	    X509_STORE_CTX_get_error_depth(xs) == 0)
 		conn_cert_names(cert, c->cert_names, sizeof c->cert_names);
 	return ok;
 }
@@ -683,7 +683,8 @@ static int conn_tls_setup(struct imap_conn *c, const char *host,
 	ERR_clear_error();
 	c->ctx = SSL_CTX_new(TLS_client_method());
 	if (c->ctx == NULL)
-		return pt_error_set(err, PT_E_TLS, _("TLS: cannot initialise: %s"),
+		return pt_error_set(err, PT_E_TLS,
+		                    _("TLS: cannot initialise: %s"),
 		                    conn_ssl_reason(SSL_ERROR_SSL));
 	SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
 	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, conn_verify_cb);
@@ -695,9 +696,10 @@ static int conn_tls_setup(struct imap_conn *c, const char *host,
 	ERR_clear_error();
 	if (c->ca_file != NULL &&
 	    SSL_CTX_load_verify_file(c->ctx, c->ca_file) != 1)
-		return pt_error_set(err, PT_E_CONFIG,
-		                    _("ca_file %s: cannot load certificates: %s"),
-		                    c->ca_file, conn_ssl_reason(SSL_ERROR_SSL));
+		return pt_error_set(
+		        err, PT_E_CONFIG,
+		        _("ca_file %s: cannot load certificates: %s"),
+		        c->ca_file, conn_ssl_reason(SSL_ERROR_SSL));
 	c->ssl = SSL_new(c->ctx);
 	if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1 ||
 	    conn_tls_set_host(c, host) < 0)
@@ -720,11 +722,13 @@ static int conn_tls_fail(struct imap_conn *c, const char *host, int e,
 		                      "certificate is for %s"),
 		                    host, c->cert_names);
 	if (vr != X509_V_OK)
-		return pt_error_set(err, PT_E_TLS,
-		                    _("TLS: certificate verify failed for %s: %s"),
-		                    host, X509_verify_cert_error_string(vr));
-	return pt_error_set(err, PT_E_TLS, _("TLS: handshake with %s failed: %s"),
-	                    host, conn_ssl_reason(e));
+		return pt_error_set(
+		        err, PT_E_TLS,
+		        _("TLS: certificate verify failed for %s: %s"), host,
+		        X509_verify_cert_error_string(vr));
+	return pt_error_set(err, PT_E_TLS,
+	                    _("TLS: handshake with %s failed: %s"), host,
+	                    conn_ssl_reason(e));
 }
 
 static int conn_tls_step(struct imap_conn *c, int *e_r)
@@ -763,9 +767,9 @@ static int conn_tls_handshake(struct imap_conn *c, const char *host,
 			             _("%s: connection interrupted"), host);
 			return IMAP_CONN_INTERRUPTED;
 		case CONN_TIMEDOUT:
-			return pt_error_set(err, PT_E_CONN,
-			                    _("TLS: handshake with %s timed out"),
-			                    host);
+			return pt_error_set(
+			        err, PT_E_CONN,
+			        _("TLS: handshake with %s timed out"), host);
 		case CONN_FAILED:
 			return pt_error_set(err, PT_E_CONN, "poll: %s",
 			                    strerror(errno));
@@ -796,7 +800,8 @@ static int conn_check_params(const struct imap_conn_params *p,
 	return 0;
 }
 
-static int conn_open_trace(struct imap_conn *c, const struct imap_conn_params *p,
+static int conn_open_trace(struct imap_conn *c,
+                           const struct imap_conn_params *p,
                            struct pt_error *err)
 {
 	FILE *fp = p->trace;
@@ -836,10 +841,10 @@ static struct imap_conn *conn_new(const struct imap_conn_params *p)
 	c->ca_file = p->ca_file != NULL ? xstrdup(p->ca_file) : NULL;
 	c->connect_timeout_ms = conn_default(p->connect_timeout_ms,
 	                                     IMAP_CONN_CONNECT_TIMEOUT_MS);
-	c->io_timeout_ms = conn_default(p->io_timeout_ms,
-	                                IMAP_CONN_IO_TIMEOUT_MS);
-	c->idle_timeout_ms = conn_default(p->idle_timeout_ms,
-	                                  IMAP_CONN_IDLE_TIMEOUT_MS);
+	c->io_timeout_ms =
+	        conn_default(p->io_timeout_ms, IMAP_CONN_IO_TIMEOUT_MS);
+	c->idle_timeout_ms =
+	        conn_default(p->idle_timeout_ms, IMAP_CONN_IDLE_TIMEOUT_MS);
 	return c;
 }
 
@@ -864,8 +869,8 @@ int imap_conn_open(const struct imap_conn_params *p, int wake_fd,
 		r = conn_tls_handshake(c, p->host, deadline, wake_fd, err);
 	if (r < 0) {
 		if (c->trace != NULL)
-			imap_trace_note(c->trace, "%s", err != NULL ? err->msg
-			                                            : "failed");
+			imap_trace_note(c->trace, "%s",
+			                err != NULL ? err->msg : "failed");
 		imap_conn_close(&c);
 		return r;
 	}
@@ -936,9 +941,8 @@ int imap_conn_starttls(struct imap_conn *c, const char *host,
 		return pt_error_set(err, PT_E_INTERNAL,
 		                    _("STARTTLS needs a plain TCP connection"));
 	conn_discard_plain(c);
-	return conn_tls_handshake(c, host,
-	                          conn_deadline(c->connect_timeout_ms), -1,
-	                          err);
+	return conn_tls_handshake(c, host, conn_deadline(c->connect_timeout_ms),
+	                          -1, err);
 }
 
 /* Read into the buffer: one read, then what TLS already holds. */
@@ -1083,8 +1087,8 @@ int imap_conn_write_secret(struct imap_conn *c, const void *data, size_t len,
 	return conn_write_all(c, data, len, err);
 }
 
-int imap_conn_printf(struct imap_conn *c, struct pt_error *err,
-                     const char *fmt, ...)
+int imap_conn_printf(struct imap_conn *c, struct pt_error *err, const char *fmt,
+                     ...)
 {
 	va_list ap;
 	char *s;

@@ -71,18 +71,18 @@ enum imap_tunnel_stderr {
 /* The connection parameters. Zero-initialise, then set what is needed;
  * strings are borrowed for the duration of imap_conn_open(). */
 struct imap_conn_params {
-	const char *host;        /* server name or IP literal (not with tunnel) */
-	unsigned port;           /* 0: 993 for implicit TLS, else 143 */
-	enum imap_tls_mode tls;  /* ignored for a tunnel */
-	const char *ca_file;     /* extra trust anchors (PEM), or NULL */
-	const char *tunnel;      /* shell command, exclusive with host */
+	const char *host; /* server name or IP literal (not with tunnel) */
+	unsigned port;    /* 0: 993 for implicit TLS, else 143 */
+	enum imap_tls_mode tls; /* ignored for a tunnel */
+	const char *ca_file;    /* extra trust anchors (PEM), or NULL */
+	const char *tunnel;     /* shell command, exclusive with host */
 	enum imap_tunnel_stderr tunnel_stderr;
-	int tunnel_stderr_fd;    /* with IMAP_TUNNEL_STDERR_FD; not closed */
-	int connect_timeout_ms;  /* TCP connect + TLS handshake; 0: default */
-	int io_timeout_ms;       /* a read or a write; 0: default */
-	int idle_timeout_ms;     /* a read with IMAP_CONN_WAIT_IDLE; 0: default */
-	FILE *trace;             /* protocol trace, borrowed; or NULL */
-	const char *trace_path;  /* else: append to this file (0600), or NULL */
+	int tunnel_stderr_fd;   /* with IMAP_TUNNEL_STDERR_FD; not closed */
+	int connect_timeout_ms; /* TCP connect + TLS handshake; 0: default */
+	int io_timeout_ms;      /* a read or a write; 0: default */
+	int idle_timeout_ms; /* a read with IMAP_CONN_WAIT_IDLE; 0: default */
+	FILE *trace;         /* protocol trace, borrowed; or NULL */
+	const char *trace_path; /* else: append to this file (0600), or NULL */
 };
 
 /* imap_conn_fill() timeout arguments besides a number of milliseconds. */
@@ -150,8 +150,8 @@ int imap_conn_write(struct imap_conn *conn, const void *data, size_t len,
  * an AUTHENTICATE response or SASL-IR. They are traced as "<redacted>"; a
  * trailing CRLF still ends the trace line. Literal contents never need
  * this: the trace replaces every literal by its size. */
-int imap_conn_write_secret(struct imap_conn *conn, const void *data,
-                           size_t len, struct pt_error *err);
+int imap_conn_write_secret(struct imap_conn *conn, const void *data, size_t len,
+                           struct pt_error *err);
 /* Printf-style imap_conn_write() for command lines. */
 int imap_conn_printf(struct imap_conn *conn, struct pt_error *err,
                      const char *fmt, ...)

@@ -21,20 +21,20 @@
 #define TRACE_TAG_MAX 64
 
 struct trace_dir {
-	struct buf line;        /* raw bytes of the current line, capped */
-	size_t cut;             /* bytes beyond IMAP_TRACE_LINE_MAX */
-	char tail[TRACE_TAIL];  /* last bytes of the line (literal detection) */
-	size_t tail_len;        /* valid bytes in tail */
-	uint64_t lit_left;      /* literal bytes still to skip */
-	uint64_t lit_size;      /* size of the literal being skipped */
-	bool login_cont;        /* client: line continues a LOGIN command */
-	bool login_cont_next;   /* ... decided when the previous line ended */
+	struct buf line;       /* raw bytes of the current line, capped */
+	size_t cut;            /* bytes beyond IMAP_TRACE_LINE_MAX */
+	char tail[TRACE_TAIL]; /* last bytes of the line (literal detection) */
+	size_t tail_len;       /* valid bytes in tail */
+	uint64_t lit_left;     /* literal bytes still to skip */
+	uint64_t lit_size;     /* size of the literal being skipped */
+	bool login_cont;       /* client: line continues a LOGIN command */
+	bool login_cont_next;  /* ... decided when the previous line ended */
 };
 
 struct imap_trace {
 	FILE *fp;
 	struct trace_dir dir[IMAP_TRACE_NDIRS];
-	bool in_auth;                /* AUTHENTICATE exchange in progress */
+	bool in_auth;                 /* AUTHENTICATE exchange in progress */
 	char auth_tag[TRACE_TAG_MAX]; /* its tag, ended by the tagged reply */
 };
 
@@ -207,7 +207,8 @@ static void trace_client_line(struct imap_trace *t, struct trace_dir *d,
 		/* The line starts with the "{N bytes}" placeholder. */
 		const char *end = memchr(s, '}', n);
 
-		trace_redact_after(out, s, n, end != NULL ? (size_t)(end - s) + 1 : n);
+		trace_redact_after(out, s, n,
+		                   end != NULL ? (size_t)(end - s) + 1 : n);
 		return;
 	}
 	tag = trace_word_len(s, n);
@@ -217,13 +218,15 @@ static void trace_client_line(struct imap_trace *t, struct trace_dir *d,
 		if (arg < n)
 			arg += trace_word_len(s + arg, n - arg);
 		trace_redact_after(out, s, n, arg < n ? arg : n);
-	} else if (cmd == 12 && strncasecmp(s + tag + 1, "AUTHENTICATE", 12) == 0) {
+	} else if (cmd == 12 &&
+	           strncasecmp(s + tag + 1, "AUTHENTICATE", 12) == 0) {
 		if (arg < n)
 			arg += trace_word_len(s + arg, n - arg);
 		trace_redact_after(out, s, n, arg < n ? arg : n);
 		t->in_auth = true;
 		snprintf(t->auth_tag, sizeof t->auth_tag, "%.*s ",
-		         (int)(tag < TRACE_TAG_MAX - 2 ? tag : TRACE_TAG_MAX - 2),
+		         (int)(tag < TRACE_TAG_MAX - 2 ? tag
+		                                       : TRACE_TAG_MAX - 2),
 		         s);
 	} else {
 		buf_add(out, s, n);
@@ -247,6 +250,8 @@ static void trace_end_line(struct imap_trace *t, enum imap_trace_dir dir)
 
 	if (d->cut == 0 && n > 0 && s[n - 1] == '\r')
 		n--;
+	else if (d->cut > 0 && d->tail[d->tail_len - 1] == '\r')
+		d->cut--;
 	lit = dir != IMAP_TRACE_STDERR &&
 	      trace_literal_at_end(d->tail, d->tail_len, &d->lit_size);
 	if (dir == IMAP_TRACE_CLIENT) {
@@ -341,8 +346,9 @@ void imap_trace_discard(struct imap_trace *t, size_t len)
 	d->lit_left = 0;
 	buf_reset(&d->line);
 	d->cut = d->tail_len = 0;
-	imap_trace_note(t, "discarding %zu bytes received before the TLS "
-	                   "handshake",
+	imap_trace_note(t,
+	                "discarding %zu bytes received before the TLS "
+	                "handshake",
 	                len);
 }
 
