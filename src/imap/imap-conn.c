@@ -17,11 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -677,29 +679,148 @@ static int conn_tls_set_host(struct imap_conn *c, const char *host)
 	return 0;
 }
 
+/* Add the certificates of a PEM file as trust anchors. A file without
+ * any certificate is an error, not an empty addition. */
+static int conn_ctx_add_ca_file(SSL_CTX *ctx, const char *ca_file,
+                                struct pt_error *err)
+{
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+	STACK_OF(X509_INFO) *infos = NULL;
+	BIO *bio = BIO_new_file(ca_file, "r");
+	int i, n = 0;
+
+	if (bio != NULL)
+		infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
+	for (i = 0; infos != NULL && i < sk_X509_INFO_num(infos); i++) {
+		X509_INFO *xi = sk_X509_INFO_value(infos, i);
+
+		if (xi->x509 != NULL && X509_STORE_add_cert(store, xi->x509))
+			n++;
+	}
+	sk_X509_INFO_pop_free(infos, X509_INFO_free);
+	BIO_free(bio);
+	if (n > 0) {
+		ERR_clear_error();
+		return 0;
+	}
+	return pt_error_set(
+	        err, PT_E_CONFIG, _("ca_file %s: cannot load certificates: %s"),
+	        ca_file,
+	        ERR_peek_last_error() != 0 ? conn_ssl_reason(SSL_ERROR_SSL)
+	                                   : _("no certificate found"));
+}
+
+/* A new client context: TLS >= 1.2, peer verification against the system
+ * store and ca_file. */
+static SSL_CTX *conn_ctx_new(const char *ca_file, struct pt_error *err)
+{
+	SSL_CTX *ctx;
+
+	ERR_clear_error();
+	ctx = SSL_CTX_new(TLS_client_method());
+	if (ctx == NULL) {
+		pt_error_set(err, PT_E_TLS, _("TLS: cannot initialise: %s"),
+		             conn_ssl_reason(SSL_ERROR_SSL));
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, conn_verify_cb);
+	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+	                              SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* A missing system store is not fatal: ca_file may be enough, and
+	 * verification fails clearly otherwise. */
+	SSL_CTX_set_default_verify_paths(ctx);
+	ERR_clear_error();
+	if (ca_file != NULL && conn_ctx_add_ca_file(ctx, ca_file, err) < 0) {
+		SSL_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* Loading the system trust store takes about 20 ms, more than a loopback
+ * handshake, so the configured context is shared by connections with the
+ * same ca_file (an SSL_CTX may be shared between threads once set up). It
+ * is rebuilt when ca_file changes on disk or after CONN_CTX_MAX_AGE_MS,
+ * so a long-running petrel sees updates of the system store. */
+#define CONN_CTX_MAX_AGE_MS (3600 * 1000)
+
+static struct {
+	pthread_mutex_t lock;
+	SSL_CTX *ctx;
+	char *ca_file;
+	struct stat st;
+	int64_t loaded_ms;
+} conn_ctx_cache = {PTHREAD_MUTEX_INITIALIZER, NULL, NULL, {0}, 0};
+
+static bool conn_ctx_fresh(const char *ca_file, const struct stat *st)
+{
+	const struct stat *old = &conn_ctx_cache.st;
+
+	if (conn_ctx_cache.ctx == NULL ||
+	    conn_now_ms() - conn_ctx_cache.loaded_ms > CONN_CTX_MAX_AGE_MS ||
+	    (ca_file == NULL) != (conn_ctx_cache.ca_file == NULL))
+		return false;
+	if (ca_file == NULL)
+		return true;
+	return strcmp(ca_file, conn_ctx_cache.ca_file) == 0 &&
+	       st->st_dev == old->st_dev && st->st_ino == old->st_ino &&
+	       st->st_size == old->st_size &&
+	       st->st_mtim.tv_sec == old->st_mtim.tv_sec &&
+	       st->st_mtim.tv_nsec == old->st_mtim.tv_nsec;
+}
+
+/* A reference to the shared context (the caller frees it). */
+static SSL_CTX *conn_ctx_get(const char *ca_file, struct pt_error *err)
+{
+	struct stat st;
+	SSL_CTX *ctx = NULL;
+
+	memset(&st, 0, sizeof st);
+	if (ca_file != NULL && stat(ca_file, &st) < 0) {
+		pt_error_set(err, PT_E_CONFIG,
+		             _("ca_file %s: cannot load certificates: %s"),
+		             ca_file, strerror(errno));
+		return NULL;
+	}
+	pthread_mutex_lock(&conn_ctx_cache.lock);
+	if (conn_ctx_fresh(ca_file, &st)) {
+		ctx = conn_ctx_cache.ctx;
+	} else if ((ctx = conn_ctx_new(ca_file, err)) != NULL) {
+		SSL_CTX_free(conn_ctx_cache.ctx);
+		free(conn_ctx_cache.ca_file);
+		conn_ctx_cache.ctx = ctx;
+		conn_ctx_cache.ca_file =
+		        ca_file != NULL ? xstrdup(ca_file) : NULL;
+		conn_ctx_cache.st = st;
+		conn_ctx_cache.loaded_ms = conn_now_ms();
+	}
+	/* The cache keeps its reference; this one is the caller's. */
+	if (ctx != NULL && SSL_CTX_up_ref(ctx) != 1) {
+		pt_error_set(err, PT_E_INTERNAL, "SSL_CTX_up_ref failed");
+		ctx = NULL;
+	}
+	pthread_mutex_unlock(&conn_ctx_cache.lock);
+	return ctx;
+}
+
+void imap_conn_tls_cache_clear(void)
+{
+	pthread_mutex_lock(&conn_ctx_cache.lock);
+	SSL_CTX_free(conn_ctx_cache.ctx);
+	free(conn_ctx_cache.ca_file);
+	conn_ctx_cache.ctx = NULL;
+	conn_ctx_cache.ca_file = NULL;
+	pthread_mutex_unlock(&conn_ctx_cache.lock);
+}
+
 static int conn_tls_setup(struct imap_conn *c, const char *host,
                           struct pt_error *err)
 {
-	ERR_clear_error();
-	c->ctx = SSL_CTX_new(TLS_client_method());
+	c->ctx = conn_ctx_get(c->ca_file, err);
 	if (c->ctx == NULL)
-		return pt_error_set(err, PT_E_TLS,
-		                    _("TLS: cannot initialise: %s"),
-		                    conn_ssl_reason(SSL_ERROR_SSL));
-	SSL_CTX_set_min_proto_version(c->ctx, TLS1_2_VERSION);
-	SSL_CTX_set_verify(c->ctx, SSL_VERIFY_PEER, conn_verify_cb);
-	SSL_CTX_set_mode(c->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	                                 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	/* A missing system store is not fatal: ca_file may be enough, and
-	 * verification fails clearly otherwise. */
-	SSL_CTX_set_default_verify_paths(c->ctx);
+		return -1;
 	ERR_clear_error();
-	if (c->ca_file != NULL &&
-	    SSL_CTX_load_verify_file(c->ctx, c->ca_file) != 1)
-		return pt_error_set(
-		        err, PT_E_CONFIG,
-		        _("ca_file %s: cannot load certificates: %s"),
-		        c->ca_file, conn_ssl_reason(SSL_ERROR_SSL));
 	c->ssl = SSL_new(c->ctx);
 	if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1 ||
 	    conn_tls_set_host(c, host) < 0)

@@ -170,6 +170,10 @@ const char *imap_conn_tls_info(const struct imap_conn *conn);
 pid_t imap_conn_tunnel_pid(const struct imap_conn *conn);
 void imap_conn_stats(const struct imap_conn *conn,
                      struct imap_conn_stats *stats_r);
+/* TLS contexts (trust store loaded) are shared between connections with
+ * the same ca_file and rebuilt when it changes; this frees the shared one
+ * (at exit, for leak checkers). Thread-safe. */
+void imap_conn_tls_cache_clear(void);
 /* The trace of this connection, or NULL, for notes from upper layers. */
 struct imap_trace *imap_conn_trace(struct imap_conn *conn);
 

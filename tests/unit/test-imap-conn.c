@@ -106,6 +106,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	sh("rm -rf %s", tmpdir);
+	imap_conn_tls_cache_clear();
 	return 0;
 }
 
@@ -341,7 +342,36 @@ static void test_imap_conn_tls_bad_ca_file(void **state)
 	assert_int_equal(imap_conn_open(&p, -1, &c, &err), -1);
 	assert_int_equal(err.code, PT_E_CONFIG);
 	assert_non_null(strstr(err.msg, "no-such-file.pem"));
+	assert_int_equal(sh("echo garbage >%s", tpath("garbage.pem")), 0);
+	p.ca_file = tpath("garbage.pem");
+	assert_int_equal(imap_conn_open(&p, -1, &c, &err), -1);
+	assert_int_equal(err.code, PT_E_CONFIG);
+	assert_non_null(strstr(err.msg, "cannot load certificates"));
 	close(lfd);
+}
+
+/* The TLS context is shared, but a ca_file replaced on disk is read
+ * again: trust follows the file, not what was cached. */
+static void test_imap_conn_tls_ca_file_reloaded(void **state)
+{
+	struct imap_conn_params p;
+	struct imap_conn *c = NULL;
+	struct pt_error err = {0};
+	struct peer s;
+
+	assert_int_equal(sh("cp %s %s", tpath("ca.pem"), tpath("ca2.pem")), 0);
+	peer_s_server(&s, "srv", NULL, 2);
+	p = tls_params(s.port);
+	p.ca_file = tpath("ca2.pem");
+	assert_int_equal(imap_conn_open(&p, -1, &c, &err), 0);
+	imap_conn_close(&c);
+	assert_int_equal(sh("cp %s %s.new && mv %s.new %s", tpath("badca.pem"),
+	                    tpath("ca2.pem"), tpath("ca2.pem"),
+	                    tpath("ca2.pem")),
+	                 0);
+	assert_int_equal(imap_conn_open(&p, -1, &c, &err), -1);
+	assert_int_equal(err.code, PT_E_TLS);
+	peer_stop(&s);
 }
 
 /* Several handshakes, for the report: median time of connect+handshake. */
@@ -1042,6 +1072,7 @@ int main(void)
 	        cmocka_unit_test(test_imap_conn_tls_system_store_only),
 	        cmocka_unit_test(test_imap_conn_tls_wrong_host),
 	        cmocka_unit_test(test_imap_conn_tls_bad_ca_file),
+	        cmocka_unit_test(test_imap_conn_tls_ca_file_reloaded),
 	        cmocka_unit_test(test_imap_conn_tls_handshake_timing),
 	        cmocka_unit_test(test_imap_conn_tls_peer_gone_no_sigpipe),
 	        cmocka_unit_test(test_imap_conn_starttls_discards),
