@@ -51,7 +51,8 @@ struct imap_conn {
 	int child_status;
 	SSL_CTX *ctx;
 	SSL *ssl;
-	char *name; /* the server, for messages: host or "tunnel" */
+	bool tls_up; /* handshake done, no fatal TLS error since */
+	char *name;  /* the server, for messages: host or "tunnel" */
 	char *ca_file;
 	int connect_timeout_ms, io_timeout_ms, idle_timeout_ms;
 	struct buf rbuf;
@@ -241,6 +242,7 @@ static ssize_t conn_ssl_read(struct imap_conn *c, char *p, size_t n,
 	case SSL_ERROR_ZERO_RETURN:
 		return 0;
 	}
+	c->tls_up = false; /* fatal: no close_notify any more */
 	/* A close without close_notify is reported by OpenSSL 3 as an
 	 * error; for IMAP it is an ordinary end of connection. */
 	if ((e == SSL_ERROR_SYSCALL && errno == 0 && ERR_peek_error() == 0) ||
@@ -297,6 +299,7 @@ static ssize_t conn_ssl_write(struct imap_conn *c, const char *p, size_t n,
 		*want = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
 		return CONN_IO_AGAIN;
 	}
+	c->tls_up = false;
 	pt_error_set(err, e == SSL_ERROR_SSL ? PT_E_TLS : PT_E_CONN,
 	             _("%s: connection lost while writing: %s"), c->name,
 	             conn_ssl_reason(e));
@@ -896,6 +899,7 @@ static int conn_tls_handshake(struct imap_conn *c, const char *host,
 			                    strerror(errno));
 		}
 	}
+	c->tls_up = true;
 	snprintf(c->tls_info, sizeof c->tls_info, "%s %s",
 	         SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl));
 	if (c->trace != NULL)
@@ -1006,13 +1010,14 @@ void imap_conn_close(struct imap_conn **connp)
 
 	if (c == NULL)
 		return;
-	if (c->ssl != NULL) {
+	if (c->tls_up) {
 		/* One non-blocking close_notify; the server will not wait. */
 		conn_sigpipe_block(&g);
 		SSL_shutdown(c->ssl);
 		conn_sigpipe_restore(&g);
-		SSL_free(c->ssl);
 	}
+	SSL_free(c->ssl);
+	ERR_clear_error();
 	SSL_CTX_free(c->ctx);
 	if (c->wfd != c->fd)
 		conn_close_fd(&c->wfd);
