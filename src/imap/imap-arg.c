@@ -216,7 +216,11 @@ static int imap_reader_seq(struct imap_reader *r, char closer,
 			return imap_reader_fail(r, _("unbalanced parentheses "
 			                             "(')' expected)"));
 		}
-		if (!sp && st->n > base) {
+		/* Lists follow each other without SP in address lists
+		 * and multipart bodies (RFC 3501 §9 "1*address",
+		 * "1*body"). */
+		if (!sp && st->n > base && *r->p != '(' &&
+		    st->v[st->n - 1].type != IMAP_ARG_LIST) {
 			st->n = base;
 			return imap_reader_fail(r, _("space expected"));
 		}

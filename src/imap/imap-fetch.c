@@ -394,6 +394,8 @@ static void imap_fetch_modseq(struct imap_reader *r, const struct imap_arg *val,
 		imap_fetch_warn(r, warning_r,
 		                f->modseq_status == IMAP_MODSEQ_TOO_BIG
 		                        ? "mod-sequence above 2^63-1 ignored"
+		                : f->modseq_status == IMAP_MODSEQ_ZERO
+		                        ? "mod-sequence 0 ignored"
 		                        : "invalid mod-sequence ignored",
 		                "MODSEQ");
 }

@@ -822,7 +822,9 @@ static int imap_parser_esearch_item(struct imap_parser *p, const char *name,
 	}
 	if (strcasecmp(name, "ALL") == 0) {
 		e->present |= IMAP_ESEARCH_ALL;
-		return imap_parser_set(p, val, &e->all, err);
+		if (imap_parser_set(p, val, &e->all, err) < 0)
+			return -1;
+		return imap_parser_list_view(p, val, &e->all_ordered, err);
 	}
 	if (strcasecmp(name, "MODSEQ") == 0) {
 		e->present |= IMAP_ESEARCH_MODSEQ;
@@ -949,10 +951,12 @@ static int imap_parser_status_word(const char *s, size_t len,
 static int imap_parser_unknown(struct imap_parser *p, struct imap_reader *r)
 {
 	struct imap_arg *args = imap_arena_calloc(&p->arena, 1, sizeof(*args));
-	const char *from = r->p;
+	const char *from;
 	struct pt_error suberr;
 
 	p->resp.type = IMAP_RT_UNKNOWN;
+	imap_reader_sp(r);
+	from = r->p;
 	p->resp.raw =
 	        imap_arena_strndup(&p->arena, from, (size_t)(r->end - from));
 	r->err = &suberr;

@@ -316,7 +316,8 @@ struct imap_esearch_data {
 	bool uid;
 	unsigned present;
 	uint32_t min, max, count;
-	struct imap_seqset all;
+	struct imap_seqset all;              /* ALL, normalised */
+	struct imap_seqset_list all_ordered; /* ALL as sent (ESORT order) */
 	uint64_t modseq;
 	enum imap_modseq_status modseq_status;
 };
