@@ -131,15 +131,16 @@ int cache_fts_set_text(struct cache *c, int64_t mailbox_id, uint32_t uid,
 	"(CASE WHEN instr(' ' || q.add_flags || ' ', ' " flag " ') > 0" \
 	" THEN 1 WHEN instr(' ' || q.remove_flags || ' ', ' " flag      \
 	" ') > 0 THEN 0 ELSE " server " END)"
-#define FTS_FILTERS                                                                                                          \
-	" AND (?3 = 0 OR NOT " FTS_VIEW_HAS(                                                                                 \
-	        "\\Seen",                                                                                                    \
-	        "m.seen") ")"                                                                                                \
-	                  " AND (?4 = 0 OR " FTS_VIEW_HAS(                                                                   \
-	                          "\\Flagged",                                                                               \
-	                          "instr(' ' || m.flags || ' ', ' \\Flagged ') > 0") ")"                                     \
-	                                                                             " AND (?5 IS NULL OR m.sort_date < ?5)" \
-	                                                                             " AND (?6 IS NULL OR m.sort_date >= ?6)"
+#define FTS_UNREAD FTS_VIEW_HAS("\\Seen", "m.seen")
+#define FTS_FLAGGED                                                \
+	FTS_VIEW_HAS("\\Flagged",                                  \
+	             "instr(' ' || m.flags || ' ', ' \\Flagged ')" \
+	             " > 0")
+#define FTS_FILTERS                             \
+	" AND (?3 = 0 OR NOT " FTS_UNREAD ")"   \
+	" AND (?4 = 0 OR " FTS_FLAGGED ")"      \
+	" AND (?5 IS NULL OR m.sort_date < ?5)" \
+	" AND (?6 IS NULL OR m.sort_date >= ?6)"
 #define FTS_JOINS                                           \
 	" JOIN mailboxes b ON b.id = m.mailbox_id"          \
 	" LEFT JOIN queue q ON q.mailbox_id = m.mailbox_id" \
@@ -149,7 +150,8 @@ static sqlite3_stmt *cache_fts_search_stmt(struct cache *c, bool text,
                                            struct pt_error *err)
 {
 	static const char sql_match[] =
-	        "SELECT m.uid FROM msg_fts f JOIN messages m ON m.id = f.rowid" FTS_JOINS
+	        "SELECT m.uid FROM msg_fts f"
+	        " JOIN messages m ON m.id = f.rowid" FTS_JOINS
 	        " WHERE msg_fts MATCH ?2 AND m.mailbox_id = ?1" FTS_FILTERS
 	        " ORDER BY m.uid";
 	static const char sql_filter[] =
