@@ -3,9 +3,10 @@
  * The cache stores a message's flags, and the flags a queued edit adds or
  * removes, as one string: the flags separated by single spaces, sorted by
  * byte value, without duplicates (compared case-insensitively, as IMAP
- * flags are), with the system flags spelled \Answered \Deleted \Draft
- * \Flagged \Seen, and without \Recent, which is session state the cache
- * never stores. "" is the empty list. This is also the `ls` FLAGS column.
+ * flags are; the first spelling wins), with the system flags spelled
+ * \Answered \Deleted \Draft \Flagged \Seen, and without \Recent, which is
+ * session state the cache never stores. "" is the empty list. This is also
+ * the `ls` FLAGS column.
  *
  * These functions are pure and thread-safe. */
 #ifndef PETREL_CACHE_FLAGS_H
