@@ -94,8 +94,8 @@ bool text_utf8_valid(const char *s, size_t len)
 static bool text_is_bidi(uint32_t cp)
 {
 	return (cp >= 0x202A && cp <= 0x202E) ||
-	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
-	       cp == 0x200F || cp == 0x061C;
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F ||
+	       cp == 0x061C;
 }
 
 static bool text_is_control(uint32_t cp)
@@ -129,8 +129,7 @@ static enum text_class text_classify(uint32_t *cp, unsigned flags)
 	return TEXT_KEEP;
 }
 
-void text_sanitize(const char *in, size_t len, struct buf *out,
-                   unsigned flags)
+void text_sanitize(const char *in, size_t len, struct buf *out, unsigned flags)
 {
 	size_t i = 0, n, start = out->len;
 	bool pending_space = false;

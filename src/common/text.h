@@ -44,8 +44,7 @@ bool text_utf8_valid(const char *s, size_t len);
  * bidi controls (U+202A-U+202E, U+2066-U+2069, U+200E, U+200F, U+061C) are
  * removed; U+2028/U+2029 become LF. flags: TEXT_NOTABLF, TEXT_ONELINE
  * (where dropped controls count as white space). */
-void text_sanitize(const char *in, size_t len, struct buf *out,
-                   unsigned flags);
+void text_sanitize(const char *in, size_t len, struct buf *out, unsigned flags);
 /* Convenience: a newly allocated sanitized copy of a C string (the caller
  * frees it). */
 char *text_sanitize_str(const char *in, unsigned flags);

@@ -294,8 +294,7 @@ static const struct charset_def *charset_lookup(const char *label)
 	if (label == NULL || strlen(label) >= sizeof(norm))
 		return NULL;
 	charset_normalize(label, norm, sizeof(norm));
-	for (i = 0; i < sizeof(charset_labels) / sizeof(charset_labels[0]);
-	     i++)
+	for (i = 0; i < sizeof(charset_labels) / sizeof(charset_labels[0]); i++)
 		if (strcmp(norm, charset_labels[i].label) == 0)
 			return &charset_defs[charset_labels[i].cs];
 	return NULL;

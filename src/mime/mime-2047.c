@@ -30,8 +30,8 @@ static bool mime_2047_is_space(char c)
  * far no encoded word can start: when the text runs into white space or
  * the end without "?=", every "=?" before that point fails the same way,
  * which keeps the search linear. */
-static bool mime_2047_parse(const char *s, size_t len,
-                            struct mime_2047_word *w, size_t *skip_r)
+static bool mime_2047_parse(const char *s, size_t len, struct mime_2047_word *w,
+                            size_t *skip_r)
 {
 	size_t max = len < MIME_2047_MAX_WORD ? len : MIME_2047_MAX_WORD;
 	size_t i = 2, cs_len, j;

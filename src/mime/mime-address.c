@@ -8,8 +8,13 @@
 #include "mime/charset.h"
 #include "mime/mime-2047.h"
 
-enum mime_addr_tok { MIME_TOK_WORD, MIME_TOK_QUOTED, MIME_TOK_COMMENT,
-	             MIME_TOK_SPECIAL, MIME_TOK_END };
+enum mime_addr_tok {
+	MIME_TOK_WORD,
+	MIME_TOK_QUOTED,
+	MIME_TOK_COMMENT,
+	MIME_TOK_SPECIAL,
+	MIME_TOK_END
+};
 
 struct mime_addr_lexer {
 	const char *s;
@@ -98,7 +103,8 @@ static void mime_addr_next(struct mime_addr_lexer *lx)
 		lx->pos++;
 		lx->type = MIME_TOK_SPECIAL;
 	} else {
-		while (lx->pos < lx->len && !mime_addr_is_space(lx->s[lx->pos]) &&
+		while (lx->pos < lx->len &&
+		       !mime_addr_is_space(lx->s[lx->pos]) &&
 		       !mime_addr_is_special(lx->s[lx->pos]))
 			lx->pos++;
 		lx->type = MIME_TOK_WORD;
@@ -286,7 +292,8 @@ void mime_address_parse(const char *value, size_t len,
 		else if (p.lx.type == MIME_TOK_SPECIAL)
 			mime_addr_special(&p, *p.lx.start);
 		else if (p.acc.comment.len == 0)
-			mime_addr_unquote(p.lx.start, p.lx.tlen, &p.acc.comment);
+			mime_addr_unquote(p.lx.start, p.lx.tlen,
+			                  &p.acc.comment);
 	}
 	if (p.in_group)
 		mime_addr_group_end(&p);

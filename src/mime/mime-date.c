@@ -28,16 +28,14 @@ static const struct {
 	const char *name;
 	int minutes;
 } mime_date_zones[] = {
-        {"ut", 0},          {"utc", 0},         {"gmt", 0},
-        {"z", 0},           {"est", -5 * 60},   {"edt", -4 * 60},
-        {"cst", -6 * 60},   {"cdt", -5 * 60},   {"mst", -7 * 60},
-        {"mdt", -6 * 60},   {"pst", -8 * 60},   {"pdt", -7 * 60},
-        {"wet", 0},         {"west", 60},       {"bst", 60},
-        {"cet", 60},        {"cest", 120},      {"met", 60},
-        {"mest", 120},      {"eet", 120},       {"eest", 180},
-        {"msk", 180},       {"hkt", 480},       {"jst", 540},
-        {"kst", 540},       {"aest", 600},      {"aedt", 660},
-        {"nzst", 720},      {"nzdt", 780},
+        {"ut", 0},        {"utc", 0},       {"gmt", 0},       {"z", 0},
+        {"est", -5 * 60}, {"edt", -4 * 60}, {"cst", -6 * 60}, {"cdt", -5 * 60},
+        {"mst", -7 * 60}, {"mdt", -6 * 60}, {"pst", -8 * 60}, {"pdt", -7 * 60},
+        {"wet", 0},       {"west", 60},     {"bst", 60},      {"cet", 60},
+        {"cest", 120},    {"met", 60},      {"mest", 120},    {"eet", 120},
+        {"eest", 180},    {"msk", 180},     {"hkt", 480},     {"jst", 540},
+        {"kst", 540},     {"aest", 600},    {"aedt", 660},    {"nzst", 720},
+        {"nzdt", 780},
 };
 
 static bool mime_date_digits(const char *s, size_t n)
@@ -88,8 +86,8 @@ static bool mime_date_alpha(const char *s, size_t n, struct mime_date *d)
 {
 	size_t i, letters = 0;
 
-	while (letters < n && ((s[letters] | 0x20) >= 'a' &&
-	                       (s[letters] | 0x20) <= 'z'))
+	while (letters < n &&
+	       ((s[letters] | 0x20) >= 'a' && (s[letters] | 0x20) <= 'z'))
 		letters++;
 	if (letters >= 3) {
 		for (i = 0; i < 12; i++)
@@ -193,7 +191,8 @@ static bool mime_date_token(const char *s, size_t n, struct mime_date *d,
 	for (i = start = 0; i <= n; i++) {
 		if (i < n && s[i] != '-' && s[i] != '/')
 			continue;
-		if (i > start && !mime_date_simple(s + start, i - start, d, nums))
+		if (i > start &&
+		    !mime_date_simple(s + start, i - start, d, nums))
 			return false;
 		start = i + 1;
 	}

@@ -130,8 +130,7 @@ static void mime_flowed_emit(struct buf *para, int depth, struct buf *out)
 	buf_reset(para);
 }
 
-void mime_flowed_decode(const char *in, size_t len, bool delsp,
-                        struct buf *out)
+void mime_flowed_decode(const char *in, size_t len, bool delsp, struct buf *out)
 {
 	struct buf para = BUF_INIT;
 	size_t pos = 0, eol, n;

@@ -28,7 +28,8 @@ static bool mime_header_split(const char *line, size_t len, size_t *name_len_r,
 	if (n == 0)
 		return false;
 	for (i = 0; i < n; i++)
-		if ((unsigned char)line[i] <= 32 || (unsigned char)line[i] >= 127)
+		if ((unsigned char)line[i] <= 32 ||
+		    (unsigned char)line[i] >= 127)
 			return false;
 	*name_len_r = n;
 	*value_off_r = (size_t)(colon - line) + 1;
@@ -73,10 +74,13 @@ void mime_headers_parse(const char *raw, size_t len, struct mime_headers *h,
 		if (mime_header_is_wsp(raw[pos])) {
 			/* A continuation extends the current field. */
 			if (cur != NULL)
-				cur->value_len = pos + clen - (size_t)(cur->value - raw);
-		} else if (pos == 0 && clen >= 5 && memcmp(raw, "From ", 5) == 0) {
+				cur->value_len =
+				        pos + clen - (size_t)(cur->value - raw);
+		} else if (pos == 0 && clen >= 5 &&
+		           memcmp(raw, "From ", 5) == 0) {
 			cur = NULL; /* mbox separator */
-		} else if (mime_header_split(raw + pos, clen, &name_len, &voff)) {
+		} else if (mime_header_split(raw + pos, clen, &name_len,
+		                             &voff)) {
 			cur = NULL;
 			if (h->count < MIME_MAX_FIELDS) {
 				mime_headers_add(h, raw + pos, name_len,
@@ -91,8 +95,8 @@ void mime_headers_parse(const char *raw, size_t len, struct mime_headers *h,
 	*body_off_r = pos;
 }
 
-const struct mime_header_field *
-mime_headers_find(const struct mime_headers *h, const char *name)
+const struct mime_header_field *mime_headers_find(const struct mime_headers *h,
+                                                  const char *name)
 {
 	size_t n = strlen(name), i;
 

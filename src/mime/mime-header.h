@@ -29,9 +29,9 @@ struct mime_headers {
 	size_t cap;
 };
 
-#define MIME_HEADERS_INIT    \
-	{                    \
-		NULL, 0, 0   \
+#define MIME_HEADERS_INIT  \
+	{                  \
+		NULL, 0, 0 \
 	}
 
 /* Parse the header block at the start of raw[0..len). Lines end in CRLF or
@@ -42,8 +42,8 @@ struct mime_headers {
 void mime_headers_parse(const char *raw, size_t len, struct mime_headers *h,
                         size_t *body_off_r);
 /* The first field with this name (case-insensitive), or NULL. */
-const struct mime_header_field *
-mime_headers_find(const struct mime_headers *h, const char *name);
+const struct mime_header_field *mime_headers_find(const struct mime_headers *h,
+                                                  const char *name);
 /* Append the unfolded value of the first field named name to out; returns
  * false (out untouched) when there is no such field. */
 bool mime_headers_get(const struct mime_headers *h, const char *name,

@@ -183,16 +183,17 @@ static char *mime_param_join(const struct mime_param_raw *r, size_t n)
 	size_t k, vlen;
 
 	for (k = 0; k < n; k++) {
-		if (k > 0 && (r[k].section == r[k - 1].section ||
-		              r[0].section < 0))
+		if (k > 0 &&
+		    (r[k].section == r[k - 1].section || r[0].section < 0))
 			continue;
 		if (r[k].section >= MIME_MAX_SECTIONS)
 			break;
 		v = r[k].value.data != NULL ? r[k].value.data : "";
 		vlen = r[k].value.len;
 		q1 = k == 0 && r[k].extended ? memchr(v, '\'', vlen) : NULL;
-		q2 = q1 != NULL ? memchr(q1 + 1, '\'', vlen - (size_t)(q1 + 1 - v))
-		                : NULL;
+		q2 = q1 != NULL
+		             ? memchr(q1 + 1, '\'', vlen - (size_t)(q1 + 1 - v))
+		             : NULL;
 		if (q2 != NULL) {
 			snprintf(charset, sizeof(charset), "%.*s",
 			         (int)(q1 - v), v);
@@ -204,8 +205,8 @@ static char *mime_param_join(const struct mime_param_raw *r, size_t n)
 		else
 			buf_add(&bytes, v, vlen);
 	}
-	charset_to_utf8(charset[0] != '\0' ? charset : NULL,
-	                buf_str(&bytes), bytes.len, &out);
+	charset_to_utf8(charset[0] != '\0' ? charset : NULL, buf_str(&bytes),
+	                bytes.len, &out);
 	buf_free(&bytes);
 	return buf_detach(&out);
 }

@@ -20,8 +20,8 @@ struct mime_tree_ctx {
 };
 
 static int mime_tree_entity(struct mime_tree_ctx *ctx, const char *s,
-                            size_t len, struct mime_part *parent,
-                            bool digest, struct mime_part **part_r);
+                            size_t len, struct mime_part *parent, bool digest,
+                            struct mime_part **part_r);
 
 static void mime_tree_set_type(struct mime_part *part, const char *type,
                                const char *subtype)
@@ -61,10 +61,8 @@ static void mime_tree_encoding(struct mime_part *part)
 		const char *name;
 		enum mime_cte cte;
 	} names[] = {
-	        {"7bit", MIME_CTE_7BIT},
-	        {"8bit", MIME_CTE_8BIT},
-	        {"binary", MIME_CTE_BINARY},
-	        {"quoted-printable", MIME_CTE_QP},
+	        {"7bit", MIME_CTE_7BIT},     {"8bit", MIME_CTE_8BIT},
+	        {"binary", MIME_CTE_BINARY}, {"quoted-printable", MIME_CTE_QP},
 	        {"base64", MIME_CTE_BASE64},
 	};
 	struct mime_param_list none = {NULL, 0};
@@ -104,8 +102,8 @@ static void mime_tree_disposition(struct mime_part *part)
  * 2046 5.1.1). Returns its offset, or len; *next_r is the start of the
  * line after it and *close_r tells a close delimiter. */
 static size_t mime_tree_delimiter(const char *s, size_t len, size_t pos,
-                                  const char *dash, size_t dlen,
-                                  size_t *next_r, bool *close_r)
+                                  const char *dash, size_t dlen, size_t *next_r,
+                                  bool *close_r)
 {
 	const char *p;
 	size_t c, k;
@@ -169,7 +167,8 @@ static int mime_tree_multipart(struct mime_tree_ctx *ctx,
 	}
 	dash = xasprintf("--%s", boundary);
 	while (rc == 0 && !close) {
-		c = mime_tree_delimiter(s, len, pos, dash, blen + 2, &next, &close);
+		c = mime_tree_delimiter(s, len, pos, dash, blen + 2, &next,
+		                        &close);
 		if (c == len)
 			break;
 		/* the line break before a delimiter belongs to it */
@@ -216,9 +215,10 @@ static bool mime_tree_is_root(const struct mime_part *parent)
 static int mime_tree_limits(struct mime_tree_ctx *ctx, unsigned depth)
 {
 	if (depth > MIME_MAX_DEPTH)
-		return pt_error_set(ctx->err, PT_E_MSG,
-		                    _("message nested more than %d levels deep"),
-		                    MIME_MAX_DEPTH);
+		return pt_error_set(
+		        ctx->err, PT_E_MSG,
+		        _("message nested more than %d levels deep"),
+		        MIME_MAX_DEPTH);
 	if (ctx->msg->nparts >= MIME_MAX_PARTS)
 		return pt_error_set(ctx->err, PT_E_MSG,
 		                    _("message has more than %d MIME parts"),
@@ -248,8 +248,8 @@ static void mime_part_free(struct mime_part *part)
 }
 
 static int mime_tree_entity(struct mime_tree_ctx *ctx, const char *s,
-                            size_t len, struct mime_part *parent,
-                            bool digest, struct mime_part **part_r)
+                            size_t len, struct mime_part *parent, bool digest,
+                            struct mime_part **part_r)
 {
 	unsigned depth = parent != NULL ? parent->depth + 1 : 0;
 	struct mime_part *part;
@@ -303,7 +303,8 @@ int mime_parse(const char *raw, size_t len, struct mime_message **msg_r,
 	msg->len = len;
 	ctx.msg = msg;
 	ctx.err = err;
-	if (mime_tree_entity(&ctx, msg->raw, len, NULL, false, &msg->root) < 0) {
+	if (mime_tree_entity(&ctx, msg->raw, len, NULL, false, &msg->root) <
+	    0) {
 		mime_message_free(&msg);
 		return -1;
 	}
@@ -359,9 +360,9 @@ void mime_part_text(const struct mime_part *part, struct buf *out)
 	buf_free(&raw);
 	if (mime_part_is(part, "text", "plain") && fmt != NULL &&
 	    strcasecmp(fmt, "flowed") == 0)
-		mime_flowed_decode(buf_str(&utf8), utf8.len,
-		                   delsp != NULL && strcasecmp(delsp, "yes") == 0,
-		                   out);
+		mime_flowed_decode(
+		        buf_str(&utf8), utf8.len,
+		        delsp != NULL && strcasecmp(delsp, "yes") == 0, out);
 	else
 		buf_add(out, buf_str(&utf8), utf8.len);
 	buf_free(&utf8);

@@ -44,7 +44,7 @@ struct mime_part {
 	char *type;    /* lower case, e.g. "text"; never NULL */
 	char *subtype; /* lower case, e.g. "plain"; never NULL */
 	struct mime_param_list params; /* Content-Type parameters */
-	char *disposition; /* lower case, NULL when absent */
+	char *disposition;             /* lower case, NULL when absent */
 	struct mime_param_list disp_params;
 	enum mime_cte cte;
 	/* Header fields, kept only for message roots (the top level and the
