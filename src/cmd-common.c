@@ -10,8 +10,7 @@
 #include "common/text.h"
 #include "common/xmalloc.h"
 
-int
-cmd_fail(const struct pt_error *err)
+int cmd_fail(const struct pt_error *err)
 {
 	char *msg = text_sanitize_str(err->msg, TEXT_ONELINE);
 
@@ -20,9 +19,8 @@ cmd_fail(const struct pt_error *err)
 	return pt_error_exit_status(err->code ? err->code : PT_E_INTERNAL);
 }
 
-int
-cmd_account(struct cmd_ctx *ctx, struct config **cfg_r,
-            const struct account_conf **acct_r)
+int cmd_account(struct cmd_ctx *ctx, struct config **cfg_r,
+                const struct account_conf **acct_r)
 {
 	struct pt_error err = {0};
 	struct config *cfg = config_load(ctx->config_path, &err);
@@ -40,9 +38,8 @@ cmd_account(struct cmd_ctx *ctx, struct config **cfg_r,
 	return 0;
 }
 
-int
-cmd_open_cache(const struct account_conf *acct, bool readonly,
-               struct cache **cache_r)
+int cmd_open_cache(const struct account_conf *acct, bool readonly,
+                   struct cache **cache_r)
 {
 	struct pt_error err = {0};
 
@@ -55,8 +52,7 @@ cmd_open_cache(const struct account_conf *acct, bool readonly,
 	return 0;
 }
 
-static enum imap_tls_mode
-tls_mode(enum config_tls t)
+static enum imap_tls_mode tls_mode(enum config_tls t)
 {
 	switch (t) {
 	case CONFIG_TLS_STARTTLS:
@@ -68,9 +64,8 @@ tls_mode(enum config_tls t)
 	}
 }
 
-int
-cmd_connect(struct cmd_ctx *ctx, const struct account_conf *acct,
-            struct cache *cache, struct sync **sync_r, struct pt_error *err)
+int cmd_connect(struct cmd_ctx *ctx, const struct account_conf *acct,
+                struct cache *cache, struct sync **sync_r, struct pt_error *err)
 {
 	struct sync_params p;
 	char *password = NULL;
@@ -106,9 +101,8 @@ cmd_connect(struct cmd_ctx *ctx, const struct account_conf *acct,
 	return ret;
 }
 
-int
-cmd_parse_uidset(const char *text, struct imap_seqset *set,
-                 struct pt_error *err)
+int cmd_parse_uidset(const char *text, struct imap_seqset *set,
+                     struct pt_error *err)
 {
 	if (imap_seqset_parse(set, text, strlen(text), 0, err) < 0)
 		return pt_error_set(err, PT_E_DATA,

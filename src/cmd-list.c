@@ -11,8 +11,7 @@
 #include "common/text.h"
 
 /* Print s as one safe field (no TAB/LF/controls, INTERFACE.md). */
-static void
-put_field(const char *s)
+static void put_field(const char *s)
 {
 	char *clean = text_sanitize_str(s != NULL ? s : "", TEXT_ONELINE);
 
@@ -20,8 +19,7 @@ put_field(const char *s)
 	free(clean);
 }
 
-int
-cmd_mailboxes(struct cmd_ctx *ctx, int argc, char **argv)
+int cmd_mailboxes(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct account_conf *acct;
 	struct config *cfg;
@@ -58,8 +56,7 @@ out:
 }
 
 /* One `ls` line: UID MODSEQ FLAGS DATE FROM SUBJECT. */
-void
-cmd_print_msg(const struct cache_msg *m)
+void cmd_print_msg(const struct cache_msg *m)
 {
 	char date[32];
 	time_t t = (time_t)m->sort_date;
@@ -77,8 +74,7 @@ cmd_print_msg(const struct cache_msg *m)
 	putchar('\n');
 }
 
-int
-cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
+int cmd_ls(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	const struct account_conf *acct;
 	struct config *cfg;

@@ -18,8 +18,7 @@ struct sync_run {
 	int reconnects;
 };
 
-static int
-run_connect(struct sync_run *r, struct pt_error *err)
+static int run_connect(struct sync_run *r, struct pt_error *err)
 {
 	sync_close(&r->sync);
 	if (cmd_connect(r->ctx, r->acct, r->cache, &r->sync, err) < 0)
@@ -29,8 +28,8 @@ run_connect(struct sync_run *r, struct pt_error *err)
 
 /* Run one step; on a lost connection reconnect (up to the limit) and
  * retry it. */
-static int
-run_mailbox(struct sync_run *r, const char *name, struct pt_error *err)
+static int run_mailbox(struct sync_run *r, const char *name,
+                       struct pt_error *err)
 {
 	for (;;) {
 		if (r->sync != NULL &&
@@ -45,16 +44,14 @@ run_mailbox(struct sync_run *r, const char *name, struct pt_error *err)
 	}
 }
 
-static void
-names_free(char **names, size_t n)
+static void names_free(char **names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
 }
 
-int
-cmd_sync(struct cmd_ctx *ctx, int argc, char **argv)
+int cmd_sync(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct sync_run r = {ctx, NULL, NULL, NULL, 0};
 	struct config *cfg = NULL;
@@ -94,7 +91,8 @@ cmd_sync(struct cmd_ctx *ctx, int argc, char **argv)
 		if (run_mailbox(&r, names[i], &err) < 0) {
 			if (err.code == PT_E_NOTFOUND)
 				pt_error_set(&err, PT_E_NOTFOUND,
-				             _("no such mailbox: %s"), names[i]);
+				             _("no such mailbox: %s"),
+				             names[i]);
 			int st = cmd_fail(&err);
 			if (status == 0)
 				status = st;

@@ -55,8 +55,7 @@ struct imap_client {
 
 /* ------------------------------------------------------------ helpers */
 
-static void
-client_trace_note(struct imap_client *c, const char *msg)
+static void client_trace_note(struct imap_client *c, const char *msg)
 {
 	struct imap_trace *t = c->conn ? imap_conn_trace(c->conn) : NULL;
 
@@ -64,15 +63,13 @@ client_trace_note(struct imap_client *c, const char *msg)
 		imap_trace_note(t, "%s", msg);
 }
 
-static void
-copy_text(char *dst, size_t size, const char *src)
+static void copy_text(char *dst, size_t size, const char *src)
 {
 	size_t j = 0;
 
 	/* Server text goes into error messages shown on terminals: keep
 	 * printable ASCII only. */
-	for (size_t i = 0; src != NULL && src[i] != '\0' && j + 1 < size;
-	     i++) {
+	for (size_t i = 0; src != NULL && src[i] != '\0' && j + 1 < size; i++) {
 		unsigned char ch = (unsigned char)src[i];
 		dst[j++] = (ch >= 0x20 && ch < 0x7f) ? (char)ch : '?';
 	}
@@ -83,28 +80,28 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } cap_names[] = {
-	{"IMAP4rev1", IMAP_CAP_IMAP4REV1},
-	{"IMAP4rev2", IMAP_CAP_IMAP4REV2},
-	{"STARTTLS", IMAP_CAP_STARTTLS},
-	{"LOGINDISABLED", IMAP_CAP_LOGINDISABLED},
-	{"AUTH=PLAIN", IMAP_CAP_AUTH_PLAIN},
-	{"SASL-IR", IMAP_CAP_SASL_IR},
-	{"ENABLE", IMAP_CAP_ENABLE},
-	{"CONDSTORE", IMAP_CAP_CONDSTORE},
-	{"QRESYNC", IMAP_CAP_QRESYNC},
-	{"UIDPLUS", IMAP_CAP_UIDPLUS},
-	{"MOVE", IMAP_CAP_MOVE},
-	{"IDLE", IMAP_CAP_IDLE},
-	{"UNSELECT", IMAP_CAP_UNSELECT},
-	{"LITERAL+", IMAP_CAP_LITERALPLUS},
-	{"LITERAL-", IMAP_CAP_LITERALMINUS},
-	{"SPECIAL-USE", IMAP_CAP_SPECIAL_USE},
-	{"LIST-STATUS", IMAP_CAP_LIST_STATUS},
-	{"ESEARCH", IMAP_CAP_ESEARCH},
+        {"IMAP4rev1", IMAP_CAP_IMAP4REV1},
+        {"IMAP4rev2", IMAP_CAP_IMAP4REV2},
+        {"STARTTLS", IMAP_CAP_STARTTLS},
+        {"LOGINDISABLED", IMAP_CAP_LOGINDISABLED},
+        {"AUTH=PLAIN", IMAP_CAP_AUTH_PLAIN},
+        {"SASL-IR", IMAP_CAP_SASL_IR},
+        {"ENABLE", IMAP_CAP_ENABLE},
+        {"CONDSTORE", IMAP_CAP_CONDSTORE},
+        {"QRESYNC", IMAP_CAP_QRESYNC},
+        {"UIDPLUS", IMAP_CAP_UIDPLUS},
+        {"MOVE", IMAP_CAP_MOVE},
+        {"IDLE", IMAP_CAP_IDLE},
+        {"UNSELECT", IMAP_CAP_UNSELECT},
+        {"LITERAL+", IMAP_CAP_LITERALPLUS},
+        {"LITERAL-", IMAP_CAP_LITERALMINUS},
+        {"SPECIAL-USE", IMAP_CAP_SPECIAL_USE},
+        {"LIST-STATUS", IMAP_CAP_LIST_STATUS},
+        {"ESEARCH", IMAP_CAP_ESEARCH},
 };
 
-static void
-client_set_caps(struct imap_client *c, const struct imap_strlist *list)
+static void client_set_caps(struct imap_client *c,
+                            const struct imap_strlist *list)
 {
 	unsigned caps = 0;
 
@@ -122,8 +119,7 @@ client_set_caps(struct imap_client *c, const struct imap_strlist *list)
 
 /* ------------------------------------------------------ sequence map */
 
-static void
-seqmap_resize(struct imap_client *c, uint32_t n)
+static void seqmap_resize(struct imap_client *c, uint32_t n)
 {
 	if (n > c->seqmap_cap) {
 		size_t cap = c->seqmap_cap ? c->seqmap_cap : 64;
@@ -140,23 +136,21 @@ seqmap_resize(struct imap_client *c, uint32_t n)
 	c->sel.exists = n;
 }
 
-static void
-seqmap_reset(struct imap_client *c)
+static void seqmap_reset(struct imap_client *c)
 {
 	c->sel.exists = 0;
 	c->seqmap_complete = true;
 }
 
-uint32_t
-imap_client_seq_uid(const struct imap_client *c, uint32_t seq)
+uint32_t imap_client_seq_uid(const struct imap_client *c, uint32_t seq)
 {
 	if (seq == 0 || seq > c->sel.exists)
 		return 0;
 	return c->seqmap[seq - 1];
 }
 
-void
-imap_client_set_seqmap(struct imap_client *c, const uint32_t *uids, size_t n)
+void imap_client_set_seqmap(struct imap_client *c, const uint32_t *uids,
+                            size_t n)
 {
 	c->sel.exists = 0;
 	seqmap_resize(c, (uint32_t)n);
@@ -165,14 +159,12 @@ imap_client_set_seqmap(struct imap_client *c, const uint32_t *uids, size_t n)
 	c->seqmap_complete = true;
 }
 
-bool
-imap_client_seqmap_complete(const struct imap_client *c)
+bool imap_client_seqmap_complete(const struct imap_client *c)
 {
 	return c->seqmap_complete;
 }
 
-static void
-seqmap_expunge(struct imap_client *c, uint32_t seq)
+static void seqmap_expunge(struct imap_client *c, uint32_t seq)
 {
 	if (seq == 0 || seq > c->sel.exists)
 		return;
@@ -182,8 +174,7 @@ seqmap_expunge(struct imap_client *c, uint32_t seq)
 }
 
 /* Position of uid in a complete (ascending) map, or -1. */
-static long
-seqmap_find(const struct imap_client *c, uint32_t uid)
+static long seqmap_find(const struct imap_client *c, uint32_t uid)
 {
 	size_t lo = 0, hi = c->sel.exists;
 
@@ -203,8 +194,8 @@ seqmap_find(const struct imap_client *c, uint32_t uid)
  * was visible; remove it and renumber. Without a complete map the
  * positions are unknown (T-14): the count still drops, the map is
  * marked incomplete for the caller to rebuild. */
-static void
-seqmap_vanished(struct imap_client *c, const struct imap_seqset *uids)
+static void seqmap_vanished(struct imap_client *c,
+                            const struct imap_seqset *uids)
 {
 	uint64_t count = imap_seqset_count(uids);
 
@@ -231,8 +222,7 @@ seqmap_vanished(struct imap_client *c, const struct imap_seqset *uids)
 
 /* -------------------------------------------------- response dispatch */
 
-static bool
-selection_data_is_old(const struct imap_client *c)
+static bool selection_data_is_old(const struct imap_client *c)
 {
 	/* Before [CLOSED], data belongs to the mailbox being left (Q-65);
 	 * only servers with CONDSTORE/QRESYNC send [CLOSED]. */
@@ -240,16 +230,14 @@ selection_data_is_old(const struct imap_client *c)
 	       (c->caps & (IMAP_CAP_CONDSTORE | IMAP_CAP_QRESYNC));
 }
 
-static void *
-current_ctx(const struct imap_client *c)
+static void *current_ctx(const struct imap_client *c)
 {
 	if (c->selecting)
 		return selection_data_is_old(c) ? c->old_ctx : c->new_ctx;
 	return c->sel.active ? c->sel.sel_ctx : NULL;
 }
 
-static void
-handle_code(struct imap_client *c, const struct imap_code *code)
+static void handle_code(struct imap_client *c, const struct imap_code *code)
 {
 	bool mine = !selection_data_is_old(c);
 
@@ -294,9 +282,8 @@ handle_code(struct imap_client *c, const struct imap_code *code)
 	}
 }
 
-static int
-handle_fetch(struct imap_client *c, const struct imap_response *r,
-             struct imap_untagged_ctx *x)
+static int handle_fetch(struct imap_client *c, const struct imap_response *r,
+                        struct imap_untagged_ctx *x)
 {
 	const struct imap_fetch *f = &r->u.fetch;
 	bool old = selection_data_is_old(c);
@@ -318,8 +305,7 @@ handle_fetch(struct imap_client *c, const struct imap_response *r,
 	return 0;
 }
 
-static struct imap_cmd *
-find_cmd(struct imap_client *c, const char *tag)
+static struct imap_cmd *find_cmd(struct imap_client *c, const char *tag)
 {
 	for (struct imap_cmd *cmd = c->pending; cmd != NULL; cmd = cmd->next)
 		if (strcmp(cmd->tag, tag) == 0)
@@ -327,8 +313,7 @@ find_cmd(struct imap_client *c, const char *tag)
 	return NULL;
 }
 
-static void
-unlink_cmd(struct imap_client *c, struct imap_cmd *cmd)
+static void unlink_cmd(struct imap_client *c, struct imap_cmd *cmd)
 {
 	for (struct imap_cmd **pp = &c->pending; *pp != NULL;
 	     pp = &(*pp)->next) {
@@ -340,8 +325,7 @@ unlink_cmd(struct imap_client *c, struct imap_cmd *cmd)
 	}
 }
 
-static void
-handle_tagged(struct imap_client *c, const struct imap_response *r)
+static void handle_tagged(struct imap_client *c, const struct imap_response *r)
 {
 	struct imap_cmd *cmd;
 
@@ -369,9 +353,8 @@ reset:
 
 /* Update the client's own state from an untagged response, then pass it
  * to the handler. */
-static int
-handle_untagged(struct imap_client *c, const struct imap_response *r,
-                struct pt_error *err)
+static int handle_untagged(struct imap_client *c, const struct imap_response *r,
+                           struct pt_error *err)
 {
 	struct imap_untagged_ctx x = {current_ctx(c), 0};
 	bool old = selection_data_is_old(c);
@@ -416,16 +399,14 @@ handle_untagged(struct imap_client *c, const struct imap_response *r,
 	return c->h.untagged(c->h.arg, r, &x, err);
 }
 
-static int
-client_fail(struct imap_client *c, struct pt_error *err)
+static int client_fail(struct imap_client *c, struct pt_error *err)
 {
 	c->broken = true;
 	return -1;
 }
 
 /* Process every complete response buffered. Returns 0, or -1. */
-static int
-client_drain(struct imap_client *c, struct pt_error *err)
+static int client_drain(struct imap_client *c, struct pt_error *err)
 {
 	const struct imap_response *r;
 	int ret;
@@ -449,9 +430,8 @@ client_drain(struct imap_client *c, struct pt_error *err)
 /* Read more input (waiting up to timeout_ms) and process it. Returns 1
  * after reading, 0 when woken or at a timeout with allow_timeout, -1 on
  * errors. */
-static int
-client_read(struct imap_client *c, int timeout_ms, int wake_fd,
-            bool allow_timeout, struct pt_error *err)
+static int client_read(struct imap_client *c, int timeout_ms, int wake_fd,
+                       bool allow_timeout, struct pt_error *err)
 {
 	struct buf *b;
 	int n;
@@ -483,9 +463,8 @@ client_read(struct imap_client *c, int timeout_ms, int wake_fd,
 
 /* ----------------------------------------------------------- commands */
 
-int
-imap_client_start(struct imap_client *c, struct imap_cmd **cmd_r,
-                  struct pt_error *err, const char *fmt, ...)
+int imap_client_start(struct imap_client *c, struct imap_cmd **cmd_r,
+                      struct pt_error *err, const char *fmt, ...)
 {
 	struct imap_cmd *cmd;
 	struct buf line = BUF_INIT;
@@ -518,16 +497,14 @@ imap_client_start(struct imap_client *c, struct imap_cmd **cmd_r,
 	return 0;
 }
 
-static int
-cmd_status_error(const struct imap_cmd *cmd, struct pt_error *err)
+static int cmd_status_error(const struct imap_cmd *cmd, struct pt_error *err)
 {
 	return pt_error_set(err, PT_E_MBOX, "the server answered %s: %s",
 	                    imap_resp_status_name(cmd->status), cmd->text);
 }
 
-int
-imap_client_wait(struct imap_client *c, struct imap_cmd *cmd,
-                 struct pt_error *err)
+int imap_client_wait(struct imap_client *c, struct imap_cmd *cmd,
+                     struct pt_error *err)
 {
 	while (!cmd->done) {
 		if (c->broken)
@@ -540,8 +517,7 @@ imap_client_wait(struct imap_client *c, struct imap_cmd *cmd,
 	return 0;
 }
 
-void
-imap_cmd_free(struct imap_client *c, struct imap_cmd **cmdp)
+void imap_cmd_free(struct imap_client *c, struct imap_cmd **cmdp)
 {
 	struct imap_cmd *cmd = *cmdp;
 
@@ -554,9 +530,8 @@ imap_cmd_free(struct imap_client *c, struct imap_cmd **cmdp)
 	*cmdp = NULL;
 }
 
-int
-imap_client_run(struct imap_client *c, struct pt_error *err, const char *fmt,
-                ...)
+int imap_client_run(struct imap_client *c, struct pt_error *err,
+                    const char *fmt, ...)
 {
 	struct imap_cmd *cmd;
 	va_list ap;
@@ -575,8 +550,7 @@ imap_client_run(struct imap_client *c, struct pt_error *err, const char *fmt,
 	return ret;
 }
 
-void
-imap_client_astring(struct buf *out, const char *s)
+void imap_client_astring(struct buf *out, const char *s)
 {
 	bool atom = *s != '\0';
 
@@ -600,36 +574,36 @@ imap_client_astring(struct buf *out, const char *s)
 }
 
 /* Wait for a "+" continuation request (or the command's completion). */
-static int
-wait_continuation(struct imap_client *c, struct imap_cmd *cmd,
-                  struct pt_error *err)
+static int wait_continuation(struct imap_client *c, struct imap_cmd *cmd,
+                             struct pt_error *err)
 {
 	c->cont_seen = false;
 	while (!c->cont_seen && !cmd->done)
 		if (client_read(c, IMAP_CONN_WAIT_IO, -1, false, err) < 0)
 			return -1;
 	if (cmd->done)
-		return cmd->status == IMAP_RS_OK ? 0 : cmd_status_error(cmd, err);
+		return cmd->status == IMAP_RS_OK ? 0
+		                                 : cmd_status_error(cmd, err);
 	return 0;
 }
 
 /* --------------------------------------------------- session set-up */
 
-static int
-client_capability(struct imap_client *c, struct pt_error *err)
+static int client_capability(struct imap_client *c, struct pt_error *err)
 {
 	return imap_client_run(c, err, "CAPABILITY");
 }
 
-static int
-client_starttls(struct imap_client *c, const struct imap_client_params *p,
-                struct pt_error *err)
+static int client_starttls(struct imap_client *c,
+                           const struct imap_client_params *p,
+                           struct pt_error *err)
 {
 	if (!(c->caps & IMAP_CAP_STARTTLS))
-		return pt_error_set(err, PT_E_TLS,
-		                    "%s does not offer STARTTLS (tls = starttls "
-		                    "requires it)",
-		                    p->conn.host);
+		return pt_error_set(
+		        err, PT_E_TLS,
+		        "%s does not offer STARTTLS (tls = starttls "
+		        "requires it)",
+		        p->conn.host);
 	if (imap_client_run(c, err, "STARTTLS") < 0) {
 		if (err != NULL && err->code == PT_E_MBOX)
 			err->code = PT_E_TLS;
@@ -645,8 +619,7 @@ client_starttls(struct imap_client *c, const struct imap_client_params *p,
 	return client_capability(c, err);
 }
 
-static char *
-sasl_plain(const char *user, const char *password)
+static char *sasl_plain(const char *user, const char *password)
 {
 	size_t ul = strlen(user), pl = strlen(password);
 	size_t n = ul + pl + 2;
@@ -663,9 +636,8 @@ sasl_plain(const char *user, const char *password)
 	return out;
 }
 
-static int
-auth_result(struct imap_client *c, struct imap_cmd *cmd, int ret,
-            struct pt_error *err)
+static int auth_result(struct imap_client *c, struct imap_cmd *cmd, int ret,
+                       struct pt_error *err)
 {
 	if (ret < 0 && cmd->done && err != NULL)
 		pt_error_set(err, PT_E_AUTH, "authentication failed: %s",
@@ -674,9 +646,9 @@ auth_result(struct imap_client *c, struct imap_cmd *cmd, int ret,
 	return ret;
 }
 
-static int
-client_auth_plain(struct imap_client *c, const struct imap_client_params *p,
-                  struct pt_error *err)
+static int client_auth_plain(struct imap_client *c,
+                             const struct imap_client_params *p,
+                             struct pt_error *err)
 {
 	struct imap_cmd *cmd;
 	char *resp = sasl_plain(p->user, p->password);
@@ -719,9 +691,9 @@ client_auth_plain(struct imap_client *c, const struct imap_client_params *p,
 	return auth_result(c, cmd, ret, err);
 }
 
-static int
-client_login(struct imap_client *c, const struct imap_client_params *p,
-             struct pt_error *err)
+static int client_login(struct imap_client *c,
+                        const struct imap_client_params *p,
+                        struct pt_error *err)
 {
 	struct imap_cmd *cmd;
 	struct buf user = BUF_INIT, pass = BUF_INIT;
@@ -770,15 +742,16 @@ client_login(struct imap_client *c, const struct imap_client_params *p,
 	return auth_result(c, cmd, ret, err);
 }
 
-static int
-client_authenticate(struct imap_client *c, const struct imap_client_params *p,
-                    struct pt_error *err)
+static int client_authenticate(struct imap_client *c,
+                               const struct imap_client_params *p,
+                               struct pt_error *err)
 {
 	if (p->user == NULL || p->password == NULL)
 		return pt_error_set(err, PT_E_AUTH,
 		                    "the server wants a login, but no user or "
 		                    "password is configured");
-	if (c->caps & IMAP_CAP_LOGINDISABLED && !(c->caps & IMAP_CAP_AUTH_PLAIN))
+	if (c->caps & IMAP_CAP_LOGINDISABLED &&
+	    !(c->caps & IMAP_CAP_AUTH_PLAIN))
 		return pt_error_set(err, PT_E_AUTH,
 		                    "the server refuses to log in here "
 		                    "(LOGINDISABLED)");
@@ -787,8 +760,8 @@ client_authenticate(struct imap_client *c, const struct imap_client_params *p,
 	return client_login(c, p, err);
 }
 
-static int
-client_greeting(struct imap_client *c, bool *preauth_r, struct pt_error *err)
+static int client_greeting(struct imap_client *c, bool *preauth_r,
+                           struct pt_error *err)
 {
 	const struct imap_response *r;
 	struct pt_error perr;
@@ -814,8 +787,8 @@ client_greeting(struct imap_client *c, bool *preauth_r, struct pt_error *err)
 	    (r->status != IMAP_RS_OK && r->status != IMAP_RS_PREAUTH)) {
 		char text[200];
 		copy_text(text, sizeof text, r->text);
-		pt_error_set(err, PT_E_CONN, "the server refused the session: %s",
-		             text);
+		pt_error_set(err, PT_E_CONN,
+		             "the server refused the session: %s", text);
 		return client_fail(c, err);
 	}
 	*preauth_r = r->status == IMAP_RS_PREAUTH;
@@ -824,8 +797,7 @@ client_greeting(struct imap_client *c, bool *preauth_r, struct pt_error *err)
 	return 0;
 }
 
-static int
-client_enable(struct imap_client *c, struct pt_error *err)
+static int client_enable(struct imap_client *c, struct pt_error *err)
 {
 	if (c->no_condstore || c->no_qresync)
 		return 0;
@@ -839,10 +811,9 @@ client_enable(struct imap_client *c, struct pt_error *err)
 	return 0;
 }
 
-int
-imap_client_open(const struct imap_client_params *p,
-                 const struct imap_client_handler *h,
-                 struct imap_client **c_r, struct pt_error *err)
+int imap_client_open(const struct imap_client_params *p,
+                     const struct imap_client_handler *h,
+                     struct imap_client **c_r, struct pt_error *err)
 {
 	struct imap_client *c = xcalloc(1, sizeof *c);
 	bool preauth = false;
@@ -880,8 +851,7 @@ fail:
 	return -1;
 }
 
-static void
-client_free(struct imap_client *c)
+static void client_free(struct imap_client *c)
 {
 	while (c->pending != NULL) {
 		struct imap_cmd *cmd = c->pending;
@@ -895,8 +865,7 @@ client_free(struct imap_client *c)
 	free(c);
 }
 
-void
-imap_client_abort(struct imap_client **cp)
+void imap_client_abort(struct imap_client **cp)
 {
 	if (*cp == NULL)
 		return;
@@ -904,8 +873,7 @@ imap_client_abort(struct imap_client **cp)
 	*cp = NULL;
 }
 
-void
-imap_client_close(struct imap_client **cp)
+void imap_client_close(struct imap_client **cp)
 {
 	struct imap_client *c = *cp;
 	struct imap_cmd *cmd;
@@ -925,54 +893,46 @@ imap_client_close(struct imap_client **cp)
 	imap_client_abort(cp);
 }
 
-unsigned
-imap_client_caps(const struct imap_client *c)
+unsigned imap_client_caps(const struct imap_client *c)
 {
 	return c->caps;
 }
 
-bool
-imap_client_has(const struct imap_client *c, unsigned cap)
+bool imap_client_has(const struct imap_client *c, unsigned cap)
 {
 	return (c->caps & cap) == cap;
 }
 
-bool
-imap_client_condstore(const struct imap_client *c)
+bool imap_client_condstore(const struct imap_client *c)
 {
 	/* QRESYNC implies CONDSTORE. */
 	return !c->no_condstore &&
 	       (c->caps & (IMAP_CAP_CONDSTORE | IMAP_CAP_QRESYNC));
 }
 
-bool
-imap_client_qresync(const struct imap_client *c)
+bool imap_client_qresync(const struct imap_client *c)
 {
 	return c->qresync_on && !c->no_qresync && !c->no_condstore;
 }
 
-bool
-imap_client_usable(const struct imap_client *c)
+bool imap_client_usable(const struct imap_client *c)
 {
 	return c != NULL && !c->broken;
 }
 
-struct imap_conn *
-imap_client_conn(struct imap_client *c)
+struct imap_conn *imap_client_conn(struct imap_client *c)
 {
 	return c->conn;
 }
 
-const struct imap_selection *
-imap_client_selection(const struct imap_client *c)
+const struct imap_selection *imap_client_selection(const struct imap_client *c)
 {
 	return &c->sel;
 }
 
 /* ------------------------------------------------------ selection */
 
-int
-imap_client_unselect(struct imap_client *c, struct pt_error *err)
+int imap_client_unselect(struct imap_client *c, struct pt_error *err)
 {
 	int ret = 0;
 
@@ -988,10 +948,9 @@ imap_client_unselect(struct imap_client *c, struct pt_error *err)
 	return ret;
 }
 
-int
-imap_client_select(struct imap_client *c, const char *mailbox,
-                   const char *params, bool readonly, void *sel_ctx,
-                   struct imap_cmd **cmd_r, struct pt_error *err)
+int imap_client_select(struct imap_client *c, const char *mailbox,
+                       const char *params, bool readonly, void *sel_ctx,
+                       struct imap_cmd **cmd_r, struct pt_error *err)
 {
 	struct buf name = BUF_INIT;
 	struct imap_cmd *cmd = NULL;
@@ -1035,8 +994,7 @@ imap_client_select(struct imap_client *c, const char *mailbox,
 
 /* ----------------------------------------------------------- IDLE */
 
-int
-imap_client_idle_start(struct imap_client *c, struct pt_error *err)
+int imap_client_idle_start(struct imap_client *c, struct pt_error *err)
 {
 	if (imap_client_start(c, &c->idle_cmd, err, "IDLE") < 0)
 		return -1;
@@ -1050,15 +1008,13 @@ imap_client_idle_start(struct imap_client *c, struct pt_error *err)
 	return 0;
 }
 
-int
-imap_client_idle_wait(struct imap_client *c, int timeout_ms, int wake_fd,
-                      struct pt_error *err)
+int imap_client_idle_wait(struct imap_client *c, int timeout_ms, int wake_fd,
+                          struct pt_error *err)
 {
 	return client_read(c, timeout_ms, wake_fd, true, err);
 }
 
-int
-imap_client_idle_done(struct imap_client *c, struct pt_error *err)
+int imap_client_idle_done(struct imap_client *c, struct pt_error *err)
 {
 	int ret;
 

@@ -179,8 +179,7 @@ int imap_client_wait(struct imap_client *c, struct imap_cmd *cmd,
 void imap_cmd_free(struct imap_client *c, struct imap_cmd **cmdp);
 /* start + wait + free; returns as imap_client_wait(). */
 int imap_client_run(struct imap_client *c, struct pt_error *err,
-                    const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+                    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Append an IMAP astring for s (atom when possible, else a quoted string;
  * names are expected to be 7-bit: mailbox names are encoded in modified
@@ -213,8 +212,8 @@ bool imap_client_seqmap_complete(const struct imap_client *c);
  * 1 when untagged data arrived (handled already), 0 when woken through
  * wake_fd or at the timeout, -1 on error. */
 int imap_client_idle_start(struct imap_client *c, struct pt_error *err);
-int imap_client_idle_wait(struct imap_client *c, int timeout_ms,
-                          int wake_fd, struct pt_error *err);
+int imap_client_idle_wait(struct imap_client *c, int timeout_ms, int wake_fd,
+                          struct pt_error *err);
 int imap_client_idle_done(struct imap_client *c, struct pt_error *err);
 
 #endif

@@ -12,16 +12,14 @@
 #include "mime/mime-2047.h"
 #include "mime/mime-date.h"
 
-void
-sync_batch_init(struct sync_batch *b)
+void sync_batch_init(struct sync_batch *b)
 {
 	memset(b, 0, sizeof *b);
 	imap_seqset_init(&b->gone);
 	imap_seqset_init(&b->seen);
 }
 
-static void
-batch_empty(struct sync_batch *b)
+static void batch_empty(struct sync_batch *b)
 {
 	for (size_t i = 0; i < b->nupd; i++)
 		free(b->upd[i].flags);
@@ -32,8 +30,7 @@ batch_empty(struct sync_batch *b)
 	imap_seqset_clear(&b->gone);
 }
 
-void
-sync_batch_clear(struct sync_batch *b)
+void sync_batch_clear(struct sync_batch *b)
 {
 	batch_empty(b);
 	free(b->upd);
@@ -42,14 +39,12 @@ sync_batch_clear(struct sync_batch *b)
 	sync_batch_init(b);
 }
 
-size_t
-sync_batch_size(const struct sync_batch *b)
+size_t sync_batch_size(const struct sync_batch *b)
 {
 	return b->nupd + b->nmsgs + imap_seqset_nranges(&b->gone);
 }
 
-char *
-sync_flags_join(const struct imap_strlist *flags)
+char *sync_flags_join(const struct imap_strlist *flags)
 {
 	struct buf out = BUF_INIT;
 
@@ -64,8 +59,7 @@ sync_flags_join(const struct imap_strlist *flags)
 	return buf_detach(&out);
 }
 
-static void
-write_string(const char *s, size_t len, struct buf *out)
+static void write_string(const char *s, size_t len, struct buf *out)
 {
 	buf_addch(out, '"');
 	for (size_t i = 0; i < len; i++) {
@@ -79,8 +73,7 @@ write_string(const char *s, size_t len, struct buf *out)
 	buf_addch(out, '"');
 }
 
-void
-sync_arg_write(const struct imap_arg *a, struct buf *out)
+void sync_arg_write(const struct imap_arg *a, struct buf *out)
 {
 	switch (a->type) {
 	case IMAP_ARG_NIL:
@@ -106,8 +99,7 @@ sync_arg_write(const struct imap_arg *a, struct buf *out)
 }
 
 /* Decoded, one-line, terminal-safe text of a raw header value. */
-static char *
-decode_text(const char *raw)
+static char *decode_text(const char *raw)
 {
 	char *dec, *clean;
 
@@ -119,8 +111,7 @@ decode_text(const char *raw)
 	return clean;
 }
 
-static void
-format_address(const struct imap_address *a, struct buf *out)
+static void format_address(const struct imap_address *a, struct buf *out)
 {
 	char *name = decode_text(a->name);
 	struct buf addr = BUF_INIT;
@@ -145,8 +136,7 @@ format_address(const struct imap_address *a, struct buf *out)
 
 /* "Name <addr>" of the first address, or NULL. Group markers (NULL host)
  * are skipped (RFC 3501 §7.4.2). */
-static char *
-format_first(const struct imap_addrlist *l)
+static char *format_first(const struct imap_addrlist *l)
 {
 	struct buf out = BUF_INIT;
 
@@ -159,8 +149,7 @@ format_first(const struct imap_addrlist *l)
 	return NULL;
 }
 
-static char *
-format_all(const struct imap_addrlist *l)
+static char *format_all(const struct imap_addrlist *l)
 {
 	struct buf out = BUF_INIT;
 
@@ -179,8 +168,7 @@ format_all(const struct imap_addrlist *l)
 }
 
 /* The References header from BODY[HEADER.FIELDS (REFERENCES)]. */
-static char *
-references_of(const struct imap_fetch *f)
+static char *references_of(const struct imap_fetch *f)
 {
 	for (size_t i = 0; i < f->nsections; i++) {
 		const struct imap_section *sec = &f->sections[i];
@@ -193,9 +181,9 @@ references_of(const struct imap_fetch *f)
 		if (colon == NULL)
 			return NULL;
 		{
-			char *raw = xstrndup(colon + 1, sec->len -
-			                                    (size_t)(colon + 1 -
-			                                             sec->data));
+			char *raw = xstrndup(
+			        colon + 1,
+			        sec->len - (size_t)(colon + 1 - sec->data));
 			char *clean = text_sanitize_str(raw, TEXT_ONELINE);
 			free(raw);
 			if (*clean == '\0') {
@@ -208,15 +196,13 @@ references_of(const struct imap_fetch *f)
 	return NULL;
 }
 
-static char *
-dup_clean(const char *s)
+static char *dup_clean(const char *s)
 {
 	return s != NULL ? text_sanitize_str(s, TEXT_ONELINE) : NULL;
 }
 
-static void
-batch_new_message(struct sync_batch *b, const struct imap_fetch *f,
-                  uint32_t uid, bool use_modseq)
+static void batch_new_message(struct sync_batch *b, const struct imap_fetch *f,
+                              uint32_t uid, bool use_modseq)
 {
 	struct cache_msg *m;
 	const struct imap_envelope *env = f->envelope;
@@ -259,9 +245,8 @@ batch_new_message(struct sync_batch *b, const struct imap_fetch *f,
 	}
 }
 
-void
-sync_batch_fetch(struct sync_batch *b, const struct imap_fetch *f,
-                 uint32_t uid, bool use_modseq)
+void sync_batch_fetch(struct sync_batch *b, const struct imap_fetch *f,
+                      uint32_t uid, bool use_modseq)
 {
 	struct sync_flagupd *u;
 	bool modseq_ok = use_modseq && (f->present & IMAP_FETCH_MODSEQ) &&
@@ -289,10 +274,9 @@ sync_batch_fetch(struct sync_batch *b, const struct imap_fetch *f,
 	u->modseq = modseq_ok ? f->modseq : 0;
 }
 
-int
-sync_batch_apply(struct sync_batch *b, struct cache *cache, int64_t mbox,
-                 uint64_t *new_r, uint64_t *upd_r, uint64_t *gone_r,
-                 struct pt_error *err)
+int sync_batch_apply(struct sync_batch *b, struct cache *cache, int64_t mbox,
+                     uint64_t *new_r, uint64_t *upd_r, uint64_t *gone_r,
+                     struct pt_error *err)
 {
 	size_t nr = imap_seqset_nranges(&b->gone);
 	uint64_t gone = 0;
@@ -303,8 +287,8 @@ sync_batch_apply(struct sync_batch *b, struct cache *cache, int64_t mbox,
 	for (size_t i = 0; i < b->nupd; i++) {
 		const struct sync_flagupd *u = &b->upd[i];
 		if (cache_msg_set_flags(cache, mbox, u->uid, u->flags,
-		                        u->has_modseq ? &u->modseq : NULL,
-		                        NULL, err) < 0)
+		                        u->has_modseq ? &u->modseq : NULL, NULL,
+		                        err) < 0)
 			return -1;
 	}
 	if (nr > 0) {
@@ -313,8 +297,8 @@ sync_batch_apply(struct sync_batch *b, struct cache *cache, int64_t mbox,
 			r[i].lo = imap_seqset_get(&b->gone, i)->lo;
 			r[i].hi = imap_seqset_get(&b->gone, i)->hi;
 		}
-		int ret = cache_msg_delete_ranges(cache, mbox, r, nr, &gone,
-		                                  err);
+		int ret =
+		        cache_msg_delete_ranges(cache, mbox, r, nr, &gone, err);
 		free(r);
 		if (ret < 0)
 			return -1;

@@ -15,8 +15,7 @@
 /* Room left for a SELECT line's known-uids and seq-match-data. */
 #define SYNC_SELECT_SETS_MAX 6000
 
-static const char *
-fetch_items(bool modseq)
+static const char *fetch_items(bool modseq)
 {
 	return modseq ? "(UID FLAGS MODSEQ INTERNALDATE RFC822.SIZE ENVELOPE "
 	                "BODYSTRUCTURE BODY.PEEK[HEADER.FIELDS (REFERENCES)])"
@@ -26,9 +25,8 @@ fetch_items(bool modseq)
 
 /* Take up to max members of set, starting at *pos (a UID; 0 = start),
  * into out; advance *pos past them. Returns false when nothing is left. */
-static bool
-set_take(const struct imap_seqset *set, uint64_t *pos, uint64_t max,
-         struct imap_seqset *out)
+static bool set_take(const struct imap_seqset *set, uint64_t *pos, uint64_t max,
+                     struct imap_seqset *out)
 {
 	uint64_t taken = 0;
 
@@ -50,8 +48,8 @@ set_take(const struct imap_seqset *set, uint64_t *pos, uint64_t max,
 }
 
 /* UIDs of the selected mailbox in lo:hi (hi 0: "*"), into s->search. */
-static int
-search_uids(struct sync *s, uint32_t lo, uint32_t hi, struct pt_error *err)
+static int search_uids(struct sync *s, uint32_t lo, uint32_t hi,
+                       struct pt_error *err)
 {
 	struct imap_client *c = s->client;
 	char range[32];
@@ -75,9 +73,8 @@ search_uids(struct sync *s, uint32_t lo, uint32_t hi, struct pt_error *err)
 
 /* Q-66 at a tagged response: the last HIGHESTMODSEQ code, else the
  * highest FETCH MODSEQ if above the stored value. */
-static void
-mark_from_cmd(struct sync_mark *mark, const struct imap_cmd *cmd,
-              uint64_t cached)
+static void mark_from_cmd(struct sync_mark *mark, const struct imap_cmd *cmd,
+                          uint64_t cached)
 {
 	if (cmd->has_hms_code) {
 		mark->set_hms = mark->has_hms = true;
@@ -91,9 +88,9 @@ mark_from_cmd(struct sync_mark *mark, const struct imap_cmd *cmd,
 /* Fetch the headers of every UID in set, SYNC_CHUNK per command, with up
  * to SYNC_PIPELINE commands in flight; each completed chunk is committed
  * with the UIDNEXT progress it allows (when track_progress). */
-static int
-fetch_set(struct sync *s, struct sync_mbox *m, const struct imap_seqset *set,
-          bool track_progress, uint64_t *hms_io, struct pt_error *err)
+static int fetch_set(struct sync *s, struct sync_mbox *m,
+                     const struct imap_seqset *set, bool track_progress,
+                     uint64_t *hms_io, struct pt_error *err)
 {
 	struct imap_client *c = s->client;
 	struct imap_cmd *inflight[SYNC_PIPELINE];
@@ -115,9 +112,9 @@ fetch_set(struct sync *s, struct sync_mbox *m, const struct imap_seqset *set,
 			imap_seqset_print(&chunk, &line);
 			size_t slot = (head + n) % SYNC_PIPELINE;
 			last[slot] = imap_seqset_max(&chunk);
-			ret = imap_client_start(c, &inflight[slot], err,
-			                        "UID FETCH %s %s", buf_str(&line),
-			                        fetch_items(m->use_modseq));
+			ret = imap_client_start(
+			        c, &inflight[slot], err, "UID FETCH %s %s",
+			        buf_str(&line), fetch_items(m->use_modseq));
 			if (ret < 0)
 				break;
 			n++;
@@ -151,9 +148,8 @@ fetch_set(struct sync *s, struct sync_mbox *m, const struct imap_seqset *set,
 }
 
 /* New messages: every UID from `from` on (T-6 filtered). */
-static int
-fetch_new(struct sync *s, struct sync_mbox *m, uint32_t from,
-          uint64_t *hms_io, struct pt_error *err)
+static int fetch_new(struct sync *s, struct sync_mbox *m, uint32_t from,
+                     uint64_t *hms_io, struct pt_error *err)
 {
 	const struct imap_selection *sel = imap_client_selection(s->client);
 	struct imap_seqset set;
@@ -174,9 +170,8 @@ fetch_new(struct sync *s, struct sync_mbox *m, uint32_t from,
 
 /* Make the cached UID set equal the server's for UIDs 1..upto (0: all):
  * remove what the server lacks, fetch what the cache lacks. */
-static int
-repair_uids(struct sync *s, struct sync_mbox *m, uint32_t upto,
-            uint64_t *hms_io, struct pt_error *err)
+static int repair_uids(struct sync *s, struct sync_mbox *m, uint32_t upto,
+                       uint64_t *hms_io, struct pt_error *err)
 {
 	struct cache_uidlist cached = {0};
 	struct imap_seqset server, missing;
@@ -209,9 +204,8 @@ repair_uids(struct sync *s, struct sync_mbox *m, uint32_t upto,
 }
 
 /* "(QRESYNC (uv hms [known-uids] [seq-match-data]))". */
-static void
-qresync_params(struct sync *s, const struct cache_mailbox *mb,
-               struct buf *out)
+static void qresync_params(struct sync *s, const struct cache_mailbox *mb,
+                           struct buf *out)
 {
 	struct cache_uidlist uids = {0};
 	struct imap_seqset known, seqs, us;
@@ -252,9 +246,8 @@ qresync_params(struct sync *s, const struct cache_mailbox *mb,
 
 /* Every flag of UIDs 1..maxuid, compared; what the server did not name
  * is gone (the RFC 3501/4549 baseline). */
-static int
-full_flags(struct sync *s, struct sync_mbox *m, uint32_t maxuid,
-           struct pt_error *err)
+static int full_flags(struct sync *s, struct sync_mbox *m, uint32_t maxuid,
+                      struct pt_error *err)
 {
 	struct cache_uidlist cached = {0};
 	int ret;
@@ -264,10 +257,9 @@ full_flags(struct sync *s, struct sync_mbox *m, uint32_t maxuid,
 		return 0;
 	m->batch.track_seen = true;
 	imap_seqset_clear(&m->batch.seen);
-	ret = imap_client_run(s->client, err, "UID FETCH 1:%" PRIu32 " %s",
-	                      maxuid,
-	                      m->use_modseq ? "(UID FLAGS MODSEQ)"
-	                                    : "(UID FLAGS)");
+	ret = imap_client_run(
+	        s->client, err, "UID FETCH 1:%" PRIu32 " %s", maxuid,
+	        m->use_modseq ? "(UID FLAGS MODSEQ)" : "(UID FLAGS)");
 	if (ret == 0)
 		ret = cache_msg_uids(s->cache, m->id, &cached, err);
 	for (size_t i = 0; ret == 0 && i < cached.n; i++)
@@ -281,9 +273,8 @@ full_flags(struct sync *s, struct sync_mbox *m, uint32_t maxuid,
 }
 
 /* UIDVALIDITY differs from the cache, or is first seen. */
-static int
-uidvalidity_reset(struct sync *s, struct cache_mailbox *mb, uint32_t uv,
-                  struct pt_error *err)
+static int uidvalidity_reset(struct sync *s, struct cache_mailbox *mb,
+                             uint32_t uv, struct pt_error *err)
 {
 	struct cache_queue_list dropped = {0};
 	int64_t id = mb->id;
@@ -291,8 +282,9 @@ uidvalidity_reset(struct sync *s, struct cache_mailbox *mb, uint32_t uv,
 
 	if (mb->uidvalidity != 0) {
 		char *name = text_sanitize_str(mb->name, TEXT_ONELINE);
-		sync_notice(s, "%s: UIDVALIDITY changed (%" PRIu32 " -> %" PRIu32
-		               "): its cache is rebuilt",
+		sync_notice(s,
+		            "%s: UIDVALIDITY changed (%" PRIu32 " -> %" PRIu32
+		            "): its cache is rebuilt",
 		            name, mb->uidvalidity, uv);
 		free(name);
 	}
@@ -306,13 +298,13 @@ uidvalidity_reset(struct sync *s, struct cache_mailbox *mb, uint32_t uv,
 	return ret;
 }
 
-static int
-resync_selected(struct sync *s, struct cache_mailbox *mb, struct sync_mbox *m,
-                struct imap_cmd *cmd, bool qresync_sent, struct pt_error *err)
+static int resync_selected(struct sync *s, struct cache_mailbox *mb,
+                           struct sync_mbox *m, struct imap_cmd *cmd,
+                           bool qresync_sent, struct pt_error *err)
 {
 	const struct imap_selection *sel = imap_client_selection(s->client);
-	bool have_base = mb->has_highestmodseq &&
-	                 mb->modseq_mode == CACHE_MODSEQ_YES;
+	bool have_base =
+	        mb->has_highestmodseq && mb->modseq_mode == CACHE_MODSEQ_YES;
 	bool modseq = m->use_modseq && sel->has_hms && !sel->nomodseq;
 	struct sync_mark mark = {0};
 	uint64_t hms = 0;
@@ -340,11 +332,11 @@ resync_selected(struct sync *s, struct cache_mailbox *mb, struct sync_mbox *m,
 		 * greater (Q-21); expunges are always looked for. */
 		ret = 0;
 		if (sel->hms > mb->highestmodseq && maxuid > 0)
-			ret = imap_client_run(
-			        s->client, err,
-			        "UID FETCH 1:%" PRIu32 " (UID FLAGS) "
-			        "(CHANGEDSINCE %" PRIu64 ")",
-			        maxuid, mb->highestmodseq);
+			ret = imap_client_run(s->client, err,
+			                      "UID FETCH 1:%" PRIu32
+			                      " (UID FLAGS) "
+			                      "(CHANGEDSINCE %" PRIu64 ")",
+			                      maxuid, mb->highestmodseq);
 		if (ret == 0 && maxuid > 0)
 			ret = repair_uids(s, m, maxuid, &hms, err);
 		if (ret == 0)
@@ -378,8 +370,7 @@ resync_selected(struct sync *s, struct cache_mailbox *mb, struct sync_mbox *m,
 	return ret;
 }
 
-static bool
-mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb)
+static bool mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb)
 {
 	struct imap_client *c = s->client;
 	struct cache_queue_list q = {0};
@@ -399,8 +390,8 @@ mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb)
 	sync_status_clear(s);
 	{
 		struct buf name = BUF_INIT;
-		imap_client_astring(&name, mb->raw_name ? mb->raw_name
-		                                        : mb->name);
+		imap_client_astring(&name,
+		                    mb->raw_name ? mb->raw_name : mb->name);
 		if (imap_client_run(c, &err,
 		                    "STATUS %s (UIDVALIDITY UIDNEXT MESSAGES "
 		                    "HIGHESTMODSEQ)",
@@ -413,7 +404,8 @@ mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb)
 	for (size_t i = 0; i < s->nstatus; i++) {
 		const struct imap_status_data *st = &s->status[i].data;
 		unsigned need = IMAP_STATUS_UIDVALIDITY | IMAP_STATUS_UIDNEXT |
-		                IMAP_STATUS_MESSAGES | IMAP_STATUS_HIGHESTMODSEQ;
+		                IMAP_STATUS_MESSAGES |
+		                IMAP_STATUS_HIGHESTMODSEQ;
 		if ((st->present & need) != need ||
 		    st->highestmodseq_status != IMAP_MODSEQ_OK)
 			continue;
@@ -427,9 +419,8 @@ mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb)
 	return same;
 }
 
-int
-sync_mailbox(struct sync *s, const char *name, bool skip_unchanged,
-             struct pt_error *err)
+int sync_mailbox(struct sync *s, const char *name, bool skip_unchanged,
+                 struct pt_error *err)
 {
 	struct imap_client *c = s->client;
 	struct cache_mailbox mb;
@@ -444,8 +435,8 @@ sync_mailbox(struct sync *s, const char *name, bool skip_unchanged,
 		return -1;
 	if (mb.attrs & CACHE_MBOX_NOSELECT) {
 		cache_mailbox_clear(&mb);
-		return pt_error_set(err, PT_E_NOTFOUND,
-		                    "%s cannot be selected", name);
+		return pt_error_set(err, PT_E_NOTFOUND, "%s cannot be selected",
+		                    name);
 	}
 	if (skip_unchanged && mailbox_unchanged(s, &mb)) {
 		s->stats.skipped++;

@@ -15,8 +15,8 @@
  * the tagged response, so writing early is safe). */
 #define SYNC_BATCH_FLUSH 2000
 
-static void
-listed_add(struct sync *s, const struct imap_list_data *l, bool lsub)
+static void listed_add(struct sync *s, const struct imap_list_data *l,
+                       bool lsub)
 {
 	struct sync_listed *e;
 
@@ -44,8 +44,7 @@ listed_add(struct sync *s, const struct imap_list_data *l, bool lsub)
 	e->in_list = !lsub;
 }
 
-static void
-status_record(struct sync *s, const struct imap_status_data *st)
+static void status_record(struct sync *s, const struct imap_status_data *st)
 {
 	struct sync_status *e;
 
@@ -60,8 +59,7 @@ status_record(struct sync *s, const struct imap_status_data *st)
 	e->data.mailbox = e->raw;
 }
 
-static void
-search_record(struct sync *s, const struct imap_response *r)
+static void search_record(struct sync *s, const struct imap_response *r)
 {
 	if (r->type == IMAP_RT_SEARCH) {
 		for (size_t i = 0; i < r->u.search.n; i++)
@@ -76,9 +74,9 @@ search_record(struct sync *s, const struct imap_response *r)
 	}
 }
 
-static int
-mbox_data(struct sync *s, struct sync_mbox *m, const struct imap_response *r,
-          const struct imap_untagged_ctx *x, struct pt_error *err)
+static int mbox_data(struct sync *s, struct sync_mbox *m,
+                     const struct imap_response *r,
+                     const struct imap_untagged_ctx *x, struct pt_error *err)
 {
 	switch (r->type) {
 	case IMAP_RT_VANISHED:
@@ -98,8 +96,7 @@ mbox_data(struct sync *s, struct sync_mbox *m, const struct imap_response *r,
 			m->batch.need_diff = true; /* T-14 */
 		break;
 	case IMAP_RT_FETCH:
-		sync_batch_fetch(&m->batch, &r->u.fetch, x->uid,
-		                 m->use_modseq);
+		sync_batch_fetch(&m->batch, &r->u.fetch, x->uid, m->use_modseq);
 		break;
 	default:
 		return 0;
@@ -111,9 +108,9 @@ mbox_data(struct sync *s, struct sync_mbox *m, const struct imap_response *r,
 	return 0;
 }
 
-static int
-sync_untagged(void *arg, const struct imap_response *r,
-              const struct imap_untagged_ctx *x, struct pt_error *err)
+static int sync_untagged(void *arg, const struct imap_response *r,
+                         const struct imap_untagged_ctx *x,
+                         struct pt_error *err)
 {
 	struct sync *s = arg;
 
@@ -139,9 +136,8 @@ sync_untagged(void *arg, const struct imap_response *r,
 	return mbox_data(s, x->sel_ctx, r, x, err);
 }
 
-int
-sync_commit(struct sync *s, struct sync_mbox *m, const struct sync_mark *mark,
-            struct pt_error *err)
+int sync_commit(struct sync *s, struct sync_mbox *m,
+                const struct sync_mark *mark, struct pt_error *err)
 {
 	struct sync_stats *st = &s->stats;
 
@@ -181,8 +177,7 @@ fail:
 	return -1;
 }
 
-void
-sync_notice(struct sync *s, const char *fmt, ...)
+void sync_notice(struct sync *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -195,9 +190,8 @@ sync_notice(struct sync *s, const char *fmt, ...)
 	fputc('\n', s->p.notices);
 }
 
-void
-sync_report_dropped(struct sync *s, const char *mailbox,
-                    const struct cache_queue_list *l, const char *why)
+void sync_report_dropped(struct sync *s, const char *mailbox,
+                         const struct cache_queue_list *l, const char *why)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct cache_queue_entry *e = &l->v[i];
@@ -209,9 +203,8 @@ sync_report_dropped(struct sync *s, const char *mailbox,
 	}
 }
 
-int
-sync_open(struct cache *cache, const struct sync_params *p, struct sync **s_r,
-          struct pt_error *err)
+int sync_open(struct cache *cache, const struct sync_params *p,
+              struct sync **s_r, struct pt_error *err)
 {
 	struct sync *s = xcalloc(1, sizeof *s);
 	struct imap_client_handler h = {s, sync_untagged};
@@ -227,24 +220,21 @@ sync_open(struct cache *cache, const struct sync_params *p, struct sync **s_r,
 	return 0;
 }
 
-static void
-listed_clear(struct sync *s)
+static void listed_clear(struct sync *s)
 {
 	for (size_t i = 0; i < s->nlisted; i++)
 		free(s->listed[i].raw);
 	s->nlisted = 0;
 }
 
-void
-sync_status_clear(struct sync *s)
+void sync_status_clear(struct sync *s)
 {
 	for (size_t i = 0; i < s->nstatus; i++)
 		free(s->status[i].raw);
 	s->nstatus = 0;
 }
 
-void
-sync_close(struct sync **sp)
+void sync_close(struct sync **sp)
 {
 	struct sync *s = *sp;
 
@@ -260,22 +250,19 @@ sync_close(struct sync **sp)
 	*sp = NULL;
 }
 
-const struct sync_stats *
-sync_stats(const struct sync *s)
+const struct sync_stats *sync_stats(const struct sync *s)
 {
 	return &s->stats;
 }
 
-struct imap_client *
-sync_client(struct sync *s)
+struct imap_client *sync_client(struct sync *s)
 {
 	return s->client;
 }
 
 /* ------------------------------------------------------- mailbox list */
 
-static unsigned
-cache_attrs(unsigned a)
+static unsigned cache_attrs(unsigned a)
 {
 	unsigned r = 0;
 
@@ -302,8 +289,7 @@ cache_attrs(unsigned a)
 
 /* The UTF-8 name of a wire name; INBOX is case-insensitive (RFC 3501
  * §5.1) and always spelled INBOX. */
-static char *
-mailbox_utf8(const char *raw, struct pt_error *err)
+static char *mailbox_utf8(const char *raw, struct pt_error *err)
 {
 	struct buf out = BUF_INIT;
 
@@ -316,8 +302,7 @@ mailbox_utf8(const char *raw, struct pt_error *err)
 	return buf_detach(&out);
 }
 
-static int
-list_apply(struct sync *s, struct pt_error *err)
+static int list_apply(struct sync *s, struct pt_error *err)
 {
 	struct cache_mailbox_list old;
 	int ret = 0;
@@ -336,8 +321,9 @@ list_apply(struct sync *s, struct pt_error *err)
 			continue; /* subscribed but not existing */
 		name = mailbox_utf8(e->raw, &nerr);
 		if (name == NULL) {
-			sync_notice(s, "ignoring a mailbox with a malformed "
-			               "name: %s",
+			sync_notice(s,
+			            "ignoring a mailbox with a malformed "
+			            "name: %s",
 			            nerr.msg);
 			continue;
 		}
@@ -350,8 +336,8 @@ list_apply(struct sync *s, struct pt_error *err)
 	 * edits cannot apply any more and are reported. */
 	for (size_t i = 0; i < old.n && ret == 0; i++) {
 		bool found = false;
-		const char *raw = old.v[i].raw_name ? old.v[i].raw_name
-		                                    : old.v[i].name;
+		const char *raw =
+		        old.v[i].raw_name ? old.v[i].raw_name : old.v[i].name;
 		for (size_t k = 0; k < s->nlisted && !found; k++)
 			found = s->listed[k].in_list &&
 			        strcmp(s->listed[k].raw, raw) == 0;
@@ -372,16 +358,16 @@ list_apply(struct sync *s, struct pt_error *err)
 	return ret;
 }
 
-int
-sync_list(struct sync *s, struct pt_error *err)
+int sync_list(struct sync *s, struct pt_error *err)
 {
 	struct imap_client *c = s->client;
 	int ret;
 
 	listed_clear(s);
 	if (imap_client_has(c, IMAP_CAP_SPECIAL_USE))
-		ret = imap_client_run(c, err, "LIST \"\" \"*\" RETURN "
-		                              "(SPECIAL-USE)");
+		ret = imap_client_run(c, err,
+		                      "LIST \"\" \"*\" RETURN "
+		                      "(SPECIAL-USE)");
 	else
 		ret = imap_client_run(c, err, "LIST \"\" \"*\"");
 	if (ret == 0)
@@ -391,9 +377,8 @@ sync_list(struct sync *s, struct pt_error *err)
 	return ret;
 }
 
-int
-sync_default_mailboxes(struct sync *s, char ***names_r, size_t *n_r,
-                       struct pt_error *err)
+int sync_default_mailboxes(struct sync *s, char ***names_r, size_t *n_r,
+                           struct pt_error *err)
 {
 	struct cache_mailbox_list l;
 	char **v;

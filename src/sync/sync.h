@@ -45,13 +45,13 @@ struct sync_params {
 
 /* Counters for tests and benchmarks. */
 struct sync_stats {
-	unsigned selects;        /* SELECT/EXAMINE commands */
+	unsigned selects;         /* SELECT/EXAMINE commands */
 	unsigned full_flag_syncs; /* mailboxes whose every flag was fetched */
-	unsigned skipped;        /* mailboxes found unchanged by STATUS */
-	uint64_t fetched_new;    /* new messages stored */
-	uint64_t flag_updates;   /* FETCH flag/modseq changes applied */
-	uint64_t expunged;       /* messages removed */
-	unsigned dropped_edits;  /* queued edits that could not apply */
+	unsigned skipped;         /* mailboxes found unchanged by STATUS */
+	uint64_t fetched_new;     /* new messages stored */
+	uint64_t flag_updates;    /* FETCH flag/modseq changes applied */
+	uint64_t expunged;        /* messages removed */
+	unsigned dropped_edits;   /* queued edits that could not apply */
 };
 
 struct sync;
