@@ -18,6 +18,7 @@ void buf_reserve(struct buf *b, size_t extra)
 	while (b->cap < need)
 		b->cap *= 2;
 	b->data = xreallocarray(b->data, b->cap, 1);
+	b->data[b->len] = '\0'; /* a reserved buffer is a valid string */
 }
 
 void buf_add(struct buf *b, const void *data, size_t len)
