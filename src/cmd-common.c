@@ -80,8 +80,6 @@ int cmd_connect(struct cmd_ctx *ctx, const struct account_conf *acct,
 	p.client.conn.trace_path = ctx->trace_path;
 	p.client.user = acct->user;
 	p.client.wake_fd = -1;
-	p.client.no_qresync = getenv("PETREL_NO_QRESYNC") != NULL;
-	p.client.no_condstore = getenv("PETREL_NO_CONDSTORE") != NULL;
 	p.notices = stderr;
 	p.prefetch_days = acct->prefetch_days;
 	if (acct->password != NULL || acct->password_command != NULL) {
