@@ -347,5 +347,7 @@ int cache_data_version(struct cache *c, int64_t *version_r,
 	if (rc == 1)
 		*version_r = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	if (rc == 0)
+		return pt_error_set(err, PT_E_CACHE, "cache: no data_version");
 	return rc == 1 ? 0 : -1;
 }

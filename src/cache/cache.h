@@ -40,14 +40,18 @@ struct cache;
 /* ------------------------------------------------------------ opening */
 
 /* cache_open() flags. */
-#define CACHE_OPEN_READONLY 0x1 /* a reader: the file must exist; writes fail \
-	                         */
+#define CACHE_OPEN_READONLY                               \
+	0x1 /* a reader: the file must exist; writes fail \
+	     */
 
 /* Open (creating if needed, unless CACHE_OPEN_READONLY) the cache at path.
  * A missing parent directory is created with mode 0700 and the file with
  * mode 0600, whatever the umask. The schema is created or upgraded in one
  * transaction; a file written by a newer petrel is refused (PT_E_CACHE).
- * A missing file with CACHE_OPEN_READONLY is PT_E_NOTFOUND. */
+ * A missing file with CACHE_OPEN_READONLY is PT_E_NOTFOUND; a reader still
+ * upgrades an older schema, then refuses every write (PRAGMA query_only).
+ * Settings: WAL, synchronous=NORMAL, foreign_keys=ON, a busy timeout of
+ * 5 s for writers, and prepared statements kept for the connection. */
 int cache_open(const char *path, unsigned flags, struct cache **cache_r,
                struct pt_error *err);
 /* Close the connection (rolling back an open transaction); sets *cache to
