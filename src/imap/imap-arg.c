@@ -209,6 +209,11 @@ static int imap_reader_seq(struct imap_reader *r, char closer,
 
 		if (closer != 0 && r->p < r->end && *r->p == closer)
 			break;
+		if (closer == 0 && r->p < r->end && *r->p == ')') {
+			st->n = base;
+			return imap_reader_fail(r, _("unbalanced parentheses "
+			                             "(unexpected ')')"));
+		}
 		if (r->p >= r->end) {
 			if (closer == 0)
 				break;

@@ -207,10 +207,12 @@ static int imap_parser_skip(struct imap_parser *p, struct pt_error *err,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* Quote the start of the response, sanitized. */
+	/* Quote the start of the first line, sanitized. */
 	for (i = 0; i < n && i < 40 && o + 5 < sizeof(ex); i++) {
 		unsigned char c = (unsigned char)p->buf[p->rpos + i];
 
+		if (c == '\r' || c == '\n')
+			break;
 		if (c >= 0x20 && c < 0x7f && c != '\\')
 			ex[o++] = (char)c;
 		else
@@ -220,7 +222,7 @@ static int imap_parser_skip(struct imap_parser *p, struct pt_error *err,
 	ex[o] = '\0';
 	return pt_error_set(err, PT_E_PROTO,
 	                    _("IMAP response skipped: %s (starts \"%s%s\")"),
-	                    msg, ex, n > 40 ? "..." : "");
+	                    msg, ex, i == 40 ? "..." : "");
 }
 
 /* While skipping, drop everything already scanned except the tail of
