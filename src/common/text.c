@@ -136,6 +136,7 @@ void text_sanitize(const char *in, size_t len, struct buf *out, unsigned flags)
 	uint32_t cp;
 
 	buf_reserve(out, len);
+	out->data[out->len] = '\0'; /* buf_reserve does not terminate */
 	while (i < len) {
 		n = text_utf8_decode(in + i, len - i, &cp);
 		/* CR LF is one line break. */

@@ -313,6 +313,7 @@ static void charset_from_utf8(const char *in, size_t len, struct buf *out)
 	uint32_t cp;
 
 	buf_reserve(out, len);
+	out->data[out->len] = '\0'; /* buf_reserve does not terminate */
 	while (i < len) {
 		n = text_utf8_decode(in + i, len - i, &cp);
 		if (cp == TEXT_REPLACEMENT && n == 1)
@@ -328,6 +329,7 @@ static void charset_from_1252(const char *in, size_t len, struct buf *out)
 	size_t i;
 
 	buf_reserve(out, len);
+	out->data[out->len] = '\0'; /* buf_reserve does not terminate */
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)in[i];
 

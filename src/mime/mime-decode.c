@@ -39,6 +39,7 @@ void mime_base64_decode(const char *in, size_t len, struct buf *out)
 	size_t i;
 
 	buf_reserve(out, len / 4 * 3 + 3);
+	out->data[out->len] = '\0'; /* buf_reserve does not terminate */
 	for (i = 0; i < len; i++) {
 		if (in[i] == '=') {
 			mime_b64_flush(acc, n, out);
@@ -96,6 +97,7 @@ void mime_qp_decode(const char *in, size_t len, struct buf *out)
 	bool cr, soft;
 
 	buf_reserve(out, len);
+	out->data[out->len] = '\0'; /* buf_reserve does not terminate */
 	while (pos < len) {
 		nl = memchr(in + pos, '\n', len - pos);
 		eol = nl != NULL ? (size_t)(nl - in) : len;

@@ -98,7 +98,9 @@ static void mime_render_add_attachment(struct mime_walk *w,
 	if (b.len == 0)
 		buf_printf(&b, "part-%u", a->number);
 	a->name = buf_detach(&b);
-	a->type = xasprintf("%s/%s", p->type, p->subtype);
+	buf_printf(&b, "%s/%s", p->type, p->subtype);
+	a->type = text_sanitize_str(b.data, TEXT_ONELINE);
+	buf_reset(&b);
 	mime_part_decode(p, &b);
 	a->size = b.len;
 	buf_free(&b);

@@ -32,6 +32,16 @@ static void mime_tree_set_type(struct mime_part *part, const char *type,
 	part->subtype = xstrdup(subtype);
 }
 
+/* RFC 2045 5.1: type and subtype are tokens */
+static bool mime_tree_is_token(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s <= 32 || (unsigned char)*s >= 127 ||
+		    strchr("()<>@,;:\\\"/[]?=", *s) != NULL)
+			return false;
+	return true;
+}
+
 static void mime_tree_content_type(struct mime_part *part, bool digest)
 {
 	char *token = NULL, *slash;
@@ -40,9 +50,11 @@ static void mime_tree_content_type(struct mime_part *part, bool digest)
 	if (mime_headers_get(&part->headers, "Content-Type", &v)) {
 		mime_param_parse(v.data, v.len, &token, &part->params);
 		slash = strchr(token, '/');
-		if (slash != NULL && slash != token && slash[1] != '\0' &&
-		    strchr(slash + 1, '/') == NULL) {
+		if (slash != NULL)
 			*slash = '\0';
+		if (slash != NULL && token[0] != '\0' && slash[1] != '\0' &&
+		    mime_tree_is_token(token) &&
+		    mime_tree_is_token(slash + 1)) {
 			part->type = xstrdup(token);
 			part->subtype = xstrdup(slash + 1);
 		}
