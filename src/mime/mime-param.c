@@ -75,7 +75,8 @@ static void mime_param_name(struct mime_param_raw *r, const char *s, size_t n)
 	long sec = 0;
 
 	r->base = xstrndup(s, blen);
-	for (i = 0; i < blen; i++)
+	/* xstrndup stops at a NUL byte inside the name */
+	for (i = 0; r->base[i] != '\0'; i++)
 		r->base[i] = mime_param_lower(r->base[i]);
 	r->section = -1;
 	r->rfc2231 = r->extended = star != NULL;
