@@ -307,7 +307,9 @@ static int imap_parser_frame(struct imap_parser *p, struct pt_error *err)
 
 		if (p->lit_left > 0 && imap_parser_skip_literal(p) < 0)
 			return -2;
-		nl = memchr(p->buf + p->scan, '\n', p->len - p->scan);
+		nl = p->len > p->scan
+		             ? memchr(p->buf + p->scan, '\n', p->len - p->scan)
+		             : NULL;
 		lf = nl != NULL ? (size_t)(nl - p->buf) : p->len;
 		if (!p->discard &&
 		    p->line_bytes + (lf - p->seg_start) >= p->lim.max_line)
