@@ -269,6 +269,17 @@ out=$(child 'dovecot_start --caps "IMAP4rev1 LITERAL+ UIDPLUS" --sep .
 expect_eq "$(caps_of "$out")" "IMAP4rev1 LITERAL+ UIDPLUS" "--caps list"
 expect_match "$out" '^\* LIST \(.*\) "\." "?A\.b"?$' "--sep ."
 
+# ---- Restart: the ports refuse connections while stopped, then the same
+# mail is served again.
+before=$(dovecot_truth INBOX)
+dovecot_stop
+perl -MIO::Socket::INET -e 'exit !!IO::Socket::INET->new("127.0.0.1:$ARGV[0]")' \
+	"$DOVE_PORT_IMAPS" || fail "port $DOVE_PORT_IMAPS still accepts after dovecot_stop"
+dovecot_restart
+out=$(dovecot_tls_session implicit "a LOGIN $DOVE_USER $DOVE_PASS")
+expect_match "$out" '^a OK ' "LOGIN after dovecot_restart"
+expect_eq "$(dovecot_truth INBOX)" "$before" "mail after dovecot_restart"
+
 # ---- Cleanup: a failing test leaves no Dovecot behind...
 child "dovecot_start --tls
 	dovecot_pids >'$TMPD/child.pids'
