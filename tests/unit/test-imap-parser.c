@@ -718,6 +718,9 @@ static void test_imap_parser_codes(void **state)
 	assert_parses_to("+ Ready for additional command text",
 	                 "CONTINUE 'Ready for additional command text'");
 	assert_parses_to("+", "CONTINUE ''");
+	/* Status lines hold no literals: "{3}" at the end is text. */
+	assert_parses_to("a1 OK done {3}\r\n* 1 EXISTS",
+	                 "a1 STATE OK 'done {3}'\n* EXISTS 1");
 	assert_parses_to("+ [ALERT] x", "CONTINUE [ALERT] 'x'");
 }
 
