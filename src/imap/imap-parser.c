@@ -16,6 +16,9 @@
 /* Bytes of an overlong line kept while skipping it, enough to see a
  * literal marker ("~{9223372036854775807+}\r") at its end. */
 #define IMAP_PARSER_TAIL 32
+/* Input buffer and element stack sizes kept between responses. */
+#define IMAP_PARSER_KEEP_BYTES (1024 * 1024)
+#define IMAP_PARSER_KEEP_ARGS 65536
 
 struct imap_parser {
 	struct imap_parser_limits lim;
@@ -117,6 +120,13 @@ static void imap_parser_compact(struct imap_parser *p)
 {
 	size_t off = p->rpos;
 
+	if (off == p->len && p->cap > IMAP_PARSER_KEEP_BYTES) {
+		/* Idle after a big literal: give the memory back. */
+		free(p->buf);
+		p->buf = NULL;
+		p->cap = p->len = p->rpos = p->scan = p->seg_start = 0;
+		return;
+	}
 	if (off == 0 || off < p->len - off)
 		return;
 	memmove(p->buf, p->buf + off, p->len - off);
@@ -307,7 +317,7 @@ static int imap_parser_frame(struct imap_parser *p, struct pt_error *err)
 
 		if (p->lit_left > 0 && imap_parser_skip_literal(p) < 0)
 			return -2;
-		nl = p->len > p->scan
+		nl = p->scan < p->len
 		             ? memchr(p->buf + p->scan, '\n', p->len - p->scan)
 		             : NULL;
 		lf = nl != NULL ? (size_t)(nl - p->buf) : p->len;
@@ -1063,6 +1073,7 @@ int imap_parser_parse(struct imap_parser *p, const char *data, size_t len,
                       const struct imap_response **resp_r, struct pt_error *err)
 {
 	struct imap_reader r;
+	int ret;
 
 	imap_arena_reset(&p->arena);
 	memset(&p->resp, 0, sizeof(p->resp));
@@ -1078,7 +1089,13 @@ int imap_parser_parse(struct imap_parser *p, const char *data, size_t len,
 	r.stack = &p->stack;
 	r.max_depth = p->lim.max_depth;
 	r.err = err;
-	if (imap_parser_dispatch(p, &r) < 0) {
+	ret = imap_parser_dispatch(p, &r);
+	if (p->stack.cap > IMAP_PARSER_KEEP_ARGS) {
+		free(p->stack.v);
+		p->stack.v = NULL;
+		p->stack.cap = 0;
+	}
+	if (ret < 0) {
 		memset(&p->resp, 0, sizeof(p->resp));
 		return -1;
 	}

@@ -15,9 +15,11 @@
  *
  * Ownership: the response returned by imap_parser_next() and everything
  * it points to (strings, lists, sets, literal data) belong to the parser
- * and stay valid until the next imap_parser_next()/imap_parser_free()
- * call; copy what you keep (imap_seqset_copy() for sets). All strings are
- * NUL-terminated; literal data may also contain NUL, so use the lengths.
+ * and stay valid until the next imap_parser_next()/imap_parser_parse()/
+ * imap_parser_free() call (imap_parser_feed() does not invalidate them:
+ * responses are copied out of the input buffer); copy what you keep
+ *(imap_seqset_copy() for sets). All strings are NUL-terminated; literal data
+ *may also contain NUL, so use the lengths.
  *
  * Resynchronisation: an error from imap_parser_next() drops exactly the
  * offending response (an oversized line or literal is skipped up to its

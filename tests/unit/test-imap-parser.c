@@ -718,6 +718,9 @@ static void test_imap_parser_codes(void **state)
 	assert_parses_to("+ Ready for additional command text",
 	                 "CONTINUE 'Ready for additional command text'");
 	assert_parses_to("+", "CONTINUE ''");
+	/* Status lines hold no literals: "{3}" at the end is text. */
+	assert_parses_to("a1 OK done {3}\r\n* 1 EXISTS",
+	                 "a1 STATE OK 'done {3}'\n* EXISTS 1");
 	assert_parses_to("+ [ALERT] x", "CONTINUE [ALERT] 'x'");
 }
 
@@ -918,6 +921,7 @@ static void test_imap_parser_bounded(void **state)
 	imap_parser_limits_default(&lim);
 	lim.max_line = 1024;
 	p = imap_parser_new(&lim);
+	assert_int_equal(imap_parser_next(p, &resp, &err), -2); /* empty */
 	memset(chunk, 'x', sizeof(chunk));
 	for (i = 0; i < 2500; i++) { /* 10 MB without a line end */
 		imap_parser_feed(p, chunk, sizeof(chunk));
@@ -1092,6 +1096,10 @@ static void test_imap_parser_big_literal(void **state)
 	assert_int_equal(r->u.fetch.sections[0].len, SIZE);
 	assert_int_equal(r->u.fetch.sections[0].data[SIZE - 1], 'm');
 	assert_int_equal(imap_parser_next(p, &r, &err), -2);
+	assert_int_equal(imap_parser_pending(p), 0); /* memory released */
+	imap_parser_feed(p, "* 1 EXISTS\r\n", 12);
+	assert_int_equal(imap_parser_next(p, &r, &err), 0);
+	assert_int_equal(r->number, 1);
 	imap_parser_free(&p);
 	free(chunk);
 }
