@@ -14,16 +14,6 @@ int cmd_stub(struct cmd_ctx *ctx, const char *name)
 	return 70;
 }
 
-int cmd_flag(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	return cmd_stub(ctx, "flag");
-}
-
-int cmd_pending(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	return cmd_stub(ctx, "pending");
-}
-
 int cmd_show(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	return cmd_stub(ctx, "show");

@@ -475,6 +475,12 @@ int sync_mailbox(struct sync *s, const char *name, bool skip_unchanged,
 	}
 	if (ret == 0)
 		ret = resync_selected(s, &mb, &m, cmd, qresync_sent, err);
+	if (ret == 0) {
+		/* Queued edits go out once the cache mirrors the server. */
+		m.storing = true;
+		ret = sync_replay(s, &m, err);
+		m.storing = false;
+	}
 	imap_cmd_free(c, &cmd);
 	if (imap_client_usable(c)) {
 		struct pt_error uerr;

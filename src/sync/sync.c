@@ -196,10 +196,11 @@ void sync_report_dropped(struct sync *s, const char *mailbox,
 	for (size_t i = 0; i < l->n; i++) {
 		const struct cache_queue_entry *e = &l->v[i];
 		char *name = text_sanitize_str(mailbox, TEXT_ONELINE);
-		sync_notice(s, "%s: edit on UID %u dropped (%s): +(%s) -(%s)",
+		sync_notice(s, "%s: UID %u: edit not applied (%s): +(%s) -(%s)",
 		            name, e->uid, why, e->add, e->remove);
 		free(name);
 		s->stats.dropped_edits++;
+		s->stats.not_applied++;
 	}
 }
 

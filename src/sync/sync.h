@@ -41,6 +41,14 @@ struct sync_params {
 	 * NULL for none. */
 	FILE *notices;
 	unsigned prefetch_days; /* 0: no body prefetch */
+	/* Groups of keywords that exclude each other (each NULL-terminated):
+	 * setting one of them, like setting \Deleted, is not forced on a
+	 * message another device changed since the user saw it. */
+	const char *const *const *exclusive;
+	size_t n_exclusive;
+	/* Such conflicts wait for the user's answer (the interface) instead
+	 * of being reported and dropped (the command line). */
+	bool ask_user;
 };
 
 /* Counters for tests and benchmarks. */
@@ -52,6 +60,7 @@ struct sync_stats {
 	uint64_t flag_updates;    /* FETCH flag/modseq changes applied */
 	uint64_t expunged;        /* messages removed */
 	unsigned dropped_edits;   /* queued edits that could not apply */
+	unsigned not_applied;     /* edits reported as not applied (exit 75) */
 };
 
 struct sync;
