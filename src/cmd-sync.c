@@ -16,10 +16,13 @@ struct sync_run {
 	struct cache *cache;
 	struct sync *sync;
 	int reconnects;
+	unsigned not_applied; /* from sessions closed by reconnects */
 };
 
 static int run_connect(struct sync_run *r, struct pt_error *err)
 {
+	if (r->sync != NULL)
+		r->not_applied += sync_stats(r->sync)->not_applied;
 	sync_close(&r->sync);
 	if (cmd_connect(r->ctx, r->acct, r->cache, &r->sync, err) < 0)
 		return -1;
@@ -53,7 +56,7 @@ static void names_free(char **names, size_t n)
 
 int cmd_sync(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct sync_run r = {ctx, NULL, NULL, NULL, 0};
+	struct sync_run r = {ctx, NULL, NULL, NULL, 0, 0};
 	struct config *cfg = NULL;
 	struct pt_error err = {0};
 	char **names = NULL;
@@ -100,6 +103,10 @@ int cmd_sync(struct cmd_ctx *ctx, int argc, char **argv)
 				break;
 		}
 	}
+	/* Edits that could not be applied were reported: exit 75. */
+	if (status == 0 && r.sync != NULL &&
+	    r.not_applied + sync_stats(r.sync)->not_applied > 0)
+		status = 75;
 	ret = status;
 out:
 	names_free(names, n);
