@@ -140,7 +140,7 @@ int cmd_flag(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out; /* queued; replayed by a later sync */
 	/* Resync the mailbox, then send every queued edit for it. */
 	if (cmd_connect(ctx, acct, cache, &sync, &err) < 0 ||
-	    sync_mailbox(sync, argv[0], false, &err) < 0) {
+	    sync_mailbox(sync, argv[0], 0, &err) < 0) {
 		if (err.code == PT_E_CONN) {
 			char *msg = text_sanitize_str(err.msg, TEXT_ONELINE);
 			fprintf(stderr,

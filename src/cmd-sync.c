@@ -17,6 +17,7 @@ struct sync_run {
 	struct sync *sync;
 	int reconnects;
 	unsigned not_applied; /* from sessions closed by reconnects */
+	unsigned flags;       /* sync_mailbox() flags */
 };
 
 static int run_connect(struct sync_run *r, struct pt_error *err)
@@ -36,7 +37,7 @@ static int run_mailbox(struct sync_run *r, const char *name,
 {
 	for (;;) {
 		if (r->sync != NULL &&
-		    sync_mailbox(r->sync, name, true, err) == 0)
+		    sync_mailbox(r->sync, name, r->flags, err) == 0)
 			return 0;
 		if (r->sync != NULL && err->code != PT_E_CONN)
 			return -1;
@@ -56,7 +57,7 @@ static void names_free(char **names, size_t n)
 
 int cmd_sync(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct sync_run r = {ctx, NULL, NULL, NULL, 0, 0};
+	struct sync_run r = {ctx, NULL, NULL, NULL, 0, 0, SYNC_SKIP_UNCHANGED};
 	struct config *cfg = NULL;
 	struct pt_error err = {0};
 	char **names = NULL;

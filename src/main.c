@@ -24,6 +24,8 @@ static const struct cmd_entry cmd_table[] = {
         {"show", "[--save DIR] MAILBOX UID", N_("print one message"), cmd_show},
         {"search", "MAILBOX QUERY", N_("search the cache (offline)"),
          cmd_search},
+        {"expunge", "MAILBOX", N_("remove the messages you deleted"),
+         cmd_expunge},
 };
 
 static void usage(FILE *fp)

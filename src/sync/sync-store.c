@@ -29,6 +29,8 @@
 /* Attempts for an edit whose STORE keeps failing with MODIFIED although
  * the flags it sets did not change (Q-29: at least 2 retries). */
 #define SYNC_STORE_ATTEMPTS 3
+/* UIDs per STORE, keeping command lines short (RFC 7162 §4, Q-76). */
+#define SYNC_STORE_MAX_UIDS 500
 
 /* One message's share of a queued edit, with what is left to send. */
 struct store_item {
@@ -282,7 +284,8 @@ static int run_pass(struct store_run *r, bool adding, struct pt_error *err)
 		sc->adding = adding;
 		sc->flags = xstrdup(adding ? r->v[i].add : r->v[i].remove);
 		imap_seqset_init(&set);
-		for (size_t k = i; k < r->n; k++) {
+		for (size_t k = i; k < r->n && sc->n < SYNC_STORE_MAX_UIDS;
+		     k++) {
 			if (done[k] ||
 			    cmd_item_cmp(r, i, k, adding, modseq) != 0)
 				continue;
@@ -340,6 +343,12 @@ static int run_pass(struct store_run *r, bool adding, struct pt_error *err)
 				        s, r->m, it->uid,
 				        adding ? sc->flags : NULL,
 				        adding ? NULL : sc->flags, err);
+				/* Only deletions of our own may be expunged. */
+				if (ret == 0 &&
+				    cache_flags_has(sc->flags, "\\Deleted"))
+					ret = cache_msg_set_own_deleted(
+					        s->cache, r->m->id, it->uid,
+					        adding, err);
 				r->sent = true;
 				if (adding) {
 					free(it->add);

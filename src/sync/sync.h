@@ -61,6 +61,7 @@ struct sync_stats {
 	uint64_t expunged;        /* messages removed */
 	unsigned dropped_edits;   /* queued edits that could not apply */
 	unsigned not_applied;     /* edits reported as not applied (exit 75) */
+	uint64_t expunged_own;    /* messages removed by SYNC_EXPUNGE */
 };
 
 struct sync;
@@ -75,11 +76,20 @@ void sync_close(struct sync **sp);
  * (their queued edits reported). */
 int sync_list(struct sync *s, struct pt_error *err);
 
-/* Bring one mailbox (UTF-8 name, as in the cache) up to date. With
- * skip_unchanged, a mailbox whose STATUS shows the cached UIDVALIDITY,
- * UIDNEXT, MESSAGES and HIGHESTMODSEQ (and that has no queued edits) is
- * not selected (Q-44). PT_E_NOTFOUND when the mailbox is not listed. */
-int sync_mailbox(struct sync *s, const char *name, bool skip_unchanged,
+/* sync_mailbox() flags. */
+#define SYNC_SKIP_UNCHANGED 0x1 /* no SELECT if STATUS shows no change */
+#define SYNC_EXPUNGE 0x2        /* then expunge the user's own deletions */
+
+/* Bring one mailbox (UTF-8 name, as in the cache) up to date, then send
+ * its queued edits. With SYNC_SKIP_UNCHANGED, a mailbox whose STATUS
+ * shows the cached UIDVALIDITY, UIDNEXT, MESSAGES and HIGHESTMODSEQ (and
+ * that has no queued edits) is not selected (Q-44). With SYNC_EXPUNGE,
+ * the messages petrel itself marked \Deleted are expunged with
+ * UID EXPUNGE (never another device's: no EXPUNGE or CLOSE is ever sent);
+ * without UIDPLUS they are moved to the Trash mailbox when MOVE is
+ * offered, else left alone with a notice. PT_E_NOTFOUND when the mailbox
+ * is not listed. */
+int sync_mailbox(struct sync *s, const char *name, unsigned flags,
                  struct pt_error *err);
 
 /* The names to sync when none are given: the configured list, else the
