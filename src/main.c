@@ -115,7 +115,10 @@ int main(int argc, char **argv)
 	int first;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain("petrel", LOCALEDIR);
+	/* PETREL_LOCALEDIR: catalogs of an uninstalled or staged build. */
+	bindtextdomain("petrel", getenv("PETREL_LOCALEDIR") != NULL
+	                                 ? getenv("PETREL_LOCALEDIR")
+	                                 : LOCALEDIR);
 	bind_textdomain_codeset("petrel", "UTF-8");
 	textdomain("petrel");
 
