@@ -23,13 +23,3 @@ int cmd_pending(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	return cmd_stub(ctx, "pending");
 }
-
-int cmd_show(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	return cmd_stub(ctx, "show");
-}
-
-int cmd_search(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	return cmd_stub(ctx, "search");
-}

@@ -37,6 +37,12 @@ struct sync_mbox {
 	 * (Q-48): drop it. */
 	bool discard;
 	struct sync_batch batch;
+	/* Optional (NULL in sync_mailbox): called with every FETCH of this
+	 * mailbox before it is batched, e.g. to take BODY[] data
+	 * (sync-body.c). -1 with err set aborts the wait. */
+	int (*on_fetch)(struct sync_mbox *m, const struct imap_fetch *f,
+	                uint32_t uid, struct pt_error *err);
+	void *on_fetch_arg;
 };
 
 /* What a commit records besides the batch. */
