@@ -135,20 +135,19 @@ static int show_load(struct cmd_ctx *ctx, const struct account_conf *acct,
 	if (cache_msg_get(cache, id, a->uid, msg_r, err) < 0)
 		return err->code != PT_E_NOTFOUND
 		               ? -1
-		               : pt_error_set(err, PT_E_NOTFOUND,
-		                              _("no such message in %s: UID "
-		                                "%" PRIu32),
-		                              a->mailbox, a->uid);
+		               : pt_error_set(
+		                         err, PT_E_NOTFOUND,
+		                         _("no such message in %s: UID %lu"),
+		                         a->mailbox, (unsigned long)a->uid);
 	if (cache_body_get(cache, id, a->uid, "", raw_r, len_r, err) == 0)
 		return 0;
 	if (err->code != PT_E_NOTFOUND)
 		return -1;
 	if (ctx->offline)
 		return pt_error_set(err, PT_E_NOTFOUND,
-		                    _("the body of UID %" PRIu32
-		                      " is not cached; run petrel sync or show "
-		                      "without --offline"),
-		                    a->uid);
+		                    _("the body of UID %lu is not cached; run "
+		                      "petrel sync or show without --offline"),
+		                    (unsigned long)a->uid);
 	if (show_fetch(ctx, acct, cache, a, err) < 0)
 		return -1;
 	return cache_body_get(cache, id, a->uid, "", raw_r, len_r, err);

@@ -88,9 +88,7 @@ int cmd_sync(struct cmd_ctx *ctx, int argc, char **argv)
 	/* Go on past a failing mailbox; exit with the first failure. */
 	for (size_t i = 0; i < n; i++) {
 		pt_error_clear(&err);
-		/* Then the bodies of recent messages (prefetch_days). */
-		if (run_mailbox(&r, names[i], &err) < 0 ||
-		    sync_prefetch_bodies(r.sync, names[i], NULL, &err) < 0) {
+		if (run_mailbox(&r, names[i], &err) < 0) {
 			if (err.code == PT_E_NOTFOUND)
 				pt_error_set(&err, PT_E_NOTFOUND,
 				             _("no such mailbox: %s"),

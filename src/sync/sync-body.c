@@ -8,8 +8,10 @@
  * server reports meanwhile go through the same batch and are written to
  * the cache. Each body is written with its search text in one short
  * transaction as soon as its FETCH arrives, so at most one body is held
- * in memory (the parser's) and no transaction waits on the network. */
-#include "sync/sync-private.h"
+ * in memory (the parser's) and no transaction waits on the network.
+ * Prefetch can also run inside sync_mailbox()'s own selection
+ * (sync_prefetch_selected()), which costs no extra SELECT. */
+#include "sync/sync-body.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -91,8 +93,7 @@ static int body_on_fetch(struct sync_mbox *m, const struct imap_fetch *f,
 /* EXAMINE the mailbox with m as its selection context. A UIDVALIDITY
  * other than the cache's means the cached UIDs name other messages. */
 static int body_select(struct sync *s, const struct cache_mailbox *mb,
-                       struct sync_mbox *m, struct body_fetch *bf,
-                       struct pt_error *err)
+                       struct sync_mbox *m, struct pt_error *err)
 {
 	struct imap_client *c = s->client;
 	const struct imap_selection *sel;
@@ -102,8 +103,6 @@ static int body_select(struct sync *s, const struct cache_mailbox *mb,
 	m->id = mb->id;
 	m->name = mb->name;
 	m->raw = mb->raw_name ? mb->raw_name : mb->name;
-	m->on_fetch = body_on_fetch;
-	m->on_fetch_arg = bf;
 	sync_batch_init(&m->batch);
 	/* With QRESYNC enabled CONDSTORE is on already. */
 	if (imap_client_condstore(c) && !imap_client_qresync(c))
@@ -190,9 +189,9 @@ static int body_lookup(struct sync *s, const char *mailbox, uint32_t uid,
 		cache_msg_clear(&msg);
 		cache_mailbox_clear(mb_r);
 		return pt_error_set(err, PT_E_MSG,
-		                    _("UID %" PRIu32 " is larger than the "
-		                      "%u MB limit"),
-		                    uid, MIME_MAX_MESSAGE / (1024u * 1024u));
+		                    _("UID %lu is larger than the %u MB limit"),
+		                    (unsigned long)uid,
+		                    MIME_MAX_MESSAGE / (1024u * 1024u));
 	}
 	cache_msg_clear(&msg);
 	return 0;
@@ -222,15 +221,14 @@ static int body_fetch_one(struct sync *s, struct sync_mbox *m,
 		return ret < 0 ? -1
 		               : pt_error_set(err, PT_E_PROTO,
 		                              _("the server sent no body for "
-		                                "UID %" PRIu32),
-		                              uid);
+		                                "UID %lu"),
+		                              (unsigned long)uid);
 	imap_seqset_add(&m->batch.gone, uid);
 	if (sync_commit(s, m, NULL, err) < 0)
 		return -1;
 	return pt_error_set(err, PT_E_NOTFOUND,
-	                    _("UID %" PRIu32 " of %s no longer exists on the "
-	                      "server"),
-	                    uid, m->name);
+	                    _("UID %lu of %s no longer exists on the server"),
+	                    (unsigned long)uid, m->name);
 }
 
 int sync_fetch_body(struct sync *s, const char *mailbox, uint32_t uid,
@@ -245,7 +243,9 @@ int sync_fetch_body(struct sync *s, const char *mailbox, uint32_t uid,
 		return -1;
 	imap_seqset_init(&bf.wanted);
 	imap_seqset_init(&bf.got);
-	ret = body_select(s, &mb, &m, &bf, err);
+	ret = body_select(s, &mb, &m, err);
+	m.on_fetch = body_on_fetch;
+	m.on_fetch_arg = &bf;
 	if (ret == 0)
 		ret = body_fetch_one(s, &m, &bf, uid, err);
 	ret = body_leave(s, &m, ret, err);
@@ -285,59 +285,90 @@ static int prefetch_chunk(struct sync *s, int64_t mbox,
 	return 0;
 }
 
+/* Fetch the bodies of todo through m's selection; m's own FETCH hook,
+ * if any, is put back afterwards. */
 static int prefetch_run(struct sync *s, struct sync_mbox *m,
-                        struct body_fetch *bf, const struct cache_uidlist *todo,
-                        uint64_t *fetched_r, struct pt_error *err)
+                        const struct cache_uidlist *todo, uint64_t *fetched_r,
+                        struct pt_error *err)
 {
+	struct body_fetch bf = {.s = s};
+	int (*hook)(struct sync_mbox *, const struct imap_fetch *, uint32_t,
+	            struct pt_error *) = m->on_fetch;
+	void *hook_arg = m->on_fetch_arg;
 	struct imap_seqset chunk;
 	size_t pos = 0;
 	int ret = 0;
 
+	imap_seqset_init(&bf.wanted);
+	imap_seqset_init(&bf.got);
 	imap_seqset_init(&chunk);
+	m->on_fetch = body_on_fetch;
+	m->on_fetch_arg = &bf;
 	while (ret == 0 && pos < todo->n) {
 		ret = prefetch_chunk(s, m->id, todo, &pos, &chunk, err);
 		if (ret == 0 && !imap_seqset_empty(&chunk))
-			ret = body_fetch_set(s, m, bf, &chunk, err);
+			ret = body_fetch_set(s, m, &bf, &chunk, err);
 	}
-	*fetched_r = imap_seqset_count(&bf->got);
+	m->on_fetch = hook;
+	m->on_fetch_arg = hook_arg;
+	if (fetched_r != NULL)
+		*fetched_r = imap_seqset_count(&bf.got);
 	imap_seqset_clear(&chunk);
+	imap_seqset_clear(&bf.wanted);
+	imap_seqset_clear(&bf.got);
+	return ret;
+}
+
+/* Cached messages of mbox dated within prefetch_days without a body. */
+static int prefetch_todo(struct sync *s, int64_t mbox,
+                         struct cache_uidlist *todo, struct pt_error *err)
+{
+	int64_t since =
+	        (int64_t)time(NULL) - (int64_t)s->p.prefetch_days * 86400;
+
+	return cache_body_missing(s->cache, mbox, "", since, SYNC_PREFETCH_MAX,
+	                          todo, err);
+}
+
+int sync_prefetch_selected(struct sync *s, struct sync_mbox *m,
+                           uint64_t *fetched_r, struct pt_error *err)
+{
+	struct cache_uidlist todo = {0};
+	int ret;
+
+	if (fetched_r != NULL)
+		*fetched_r = 0;
+	if (s->p.prefetch_days == 0 || m->discard)
+		return 0;
+	ret = prefetch_todo(s, m->id, &todo, err);
+	if (ret == 0 && todo.n > 0)
+		ret = prefetch_run(s, m, &todo, fetched_r, err);
+	cache_uidlist_free(&todo);
 	return ret;
 }
 
 int sync_prefetch_bodies(struct sync *s, const char *mailbox,
                          uint64_t *fetched_r, struct pt_error *err)
 {
-	struct body_fetch bf = {.s = s};
 	struct cache_uidlist todo = {0};
 	struct cache_mailbox mb;
 	struct sync_mbox m;
-	uint64_t fetched = 0;
-	int64_t since;
 	int ret;
 
 	if (fetched_r != NULL)
 		*fetched_r = 0;
 	if (s->p.prefetch_days == 0)
 		return 0;
-	since = (int64_t)time(NULL) - (int64_t)s->p.prefetch_days * 86400;
 	if (cache_mailbox_get(s->cache, mailbox, &mb, err) < 0)
 		return -1;
-	ret = cache_body_missing(s->cache, mb.id, "", since, SYNC_PREFETCH_MAX,
-	                         &todo, err);
-	if (ret < 0 || todo.n == 0 || (mb.attrs & CACHE_MBOX_NOSELECT)) {
-		cache_mailbox_clear(&mb);
-		return ret;
+	ret = prefetch_todo(s, mb.id, &todo, err);
+	/* Nothing to fetch: no EXAMINE either. */
+	if (ret == 0 && todo.n > 0 && !(mb.attrs & CACHE_MBOX_NOSELECT)) {
+		ret = body_select(s, &mb, &m, err);
+		if (ret == 0)
+			ret = prefetch_run(s, &m, &todo, fetched_r, err);
+		ret = body_leave(s, &m, ret, err);
 	}
-	imap_seqset_init(&bf.wanted);
-	imap_seqset_init(&bf.got);
-	ret = body_select(s, &mb, &m, &bf, err);
-	if (ret == 0)
-		ret = prefetch_run(s, &m, &bf, &todo, &fetched, err);
-	ret = body_leave(s, &m, ret, err);
-	if (fetched_r != NULL)
-		*fetched_r = fetched;
-	imap_seqset_clear(&bf.wanted);
-	imap_seqset_clear(&bf.got);
 	cache_uidlist_free(&todo);
 	cache_mailbox_clear(&mb);
 	return ret;

@@ -98,8 +98,10 @@ int sync_fetch_body(struct sync *s, const char *mailbox, uint32_t uid,
  * bodies of the cached messages of mailbox dated within the last
  * prefetch_days days that have none yet, newest first, several per
  * command; messages past MIME_MAX_MESSAGE are skipped. Does nothing when
- * prefetch_days is 0 or every body is cached. *fetched_r (may be NULL):
- * bodies stored. Meant to run after sync_mailbox(). */
+ * prefetch_days is 0 or every body is cached (then nothing is sent
+ * either). *fetched_r (may be NULL): bodies stored. This is the
+ * stand-alone form, with an EXAMINE of its own; sync_mailbox() does the
+ * same inside its selection (sync_prefetch_selected(), sync-body.h). */
 int sync_prefetch_bodies(struct sync *s, const char *mailbox,
                          uint64_t *fetched_r, struct pt_error *err);
 
