@@ -325,6 +325,27 @@ static void test_search_query_cache_filters(void **state)
 	SEARCH(f, "after:2024-02-29 weekly", 1, 2);
 }
 
+/* is:unread and is:flagged follow the user's view: queued edits count
+ * before the server has them. */
+static void test_search_query_cache_view(void **state)
+{
+	struct fixture *f = *state;
+	struct pt_error err = {0};
+	uint32_t three = 3, one = 1;
+
+	assert_int_equal(cache_queue_edit(f->c, f->mb, &three, 1,
+	                                  "\\Seen \\Flagged", NULL, NULL, NULL,
+	                                  &err),
+	                 0);
+	assert_int_equal(cache_queue_edit(f->c, f->mb, &one, 1, NULL, "\\Seen",
+	                                  NULL, NULL, &err),
+	                 0);
+	SEARCH(f, "is:unread", 1, 2);
+	SEARCH(f, "is:flagged", 2, 3);
+	SEARCH(f, "lunch is:flagged", 3);
+	SEARCH_NONE(f, "lunch is:unread");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +360,8 @@ int main(void)
 	        cmocka_unit_test_setup_teardown(test_search_query_cache_literal,
 	                                        setup, teardown),
 	        cmocka_unit_test_setup_teardown(test_search_query_cache_filters,
+	                                        setup, teardown),
+	        cmocka_unit_test_setup_teardown(test_search_query_cache_view,
 	                                        setup, teardown),
 	};
 
