@@ -1,6 +1,7 @@
 /* sync-mailbox.c: resynchronizing one mailbox: QRESYNC, CONDSTORE-only
  * and plain paths, new-message fetching, expunge detection (DESIGN.md
  * "Resynchronization"; RFC 7162 §6 and the client checklist). */
+#include "sync/sync-body.h"
 #include "sync/sync-private.h"
 
 #include <inttypes.h>
@@ -536,6 +537,9 @@ int sync_mailbox(struct sync *s, const char *name, unsigned flags,
 	}
 	if (ret == 0 && (flags & SYNC_EXPUNGE))
 		ret = expunge_own(s, &m, err);
+	/* prefetch_days, in this same selection (sync-body.c). */
+	if (ret == 0)
+		ret = sync_prefetch_selected(s, &m, NULL, err);
 	imap_cmd_free(c, &cmd);
 	if (imap_client_usable(c)) {
 		struct pt_error uerr;

@@ -40,6 +40,12 @@ struct sync_mbox {
 	/* While replaying the queue: the highest MODSEQ echoed (T-8). */
 	bool storing;
 	uint64_t store_max_modseq;
+	/* Optional (NULL in sync_mailbox): called with every FETCH of this
+	 * mailbox before it is batched, e.g. to take BODY[] data
+	 * (sync-body.c). -1 with err set aborts the wait. */
+	int (*on_fetch)(struct sync_mbox *m, const struct imap_fetch *f,
+	                uint32_t uid, struct pt_error *err);
+	void *on_fetch_arg;
 };
 
 /* What a commit records besides the batch. */

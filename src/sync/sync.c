@@ -96,6 +96,9 @@ static int mbox_data(struct sync *s, struct sync_mbox *m,
 			m->batch.need_diff = true; /* T-14 */
 		break;
 	case IMAP_RT_FETCH:
+		if (m->on_fetch != NULL && !m->discard &&
+		    m->on_fetch(m, &r->u.fetch, x->uid, err) < 0)
+			return -1;
 		sync_batch_fetch(&m->batch, &r->u.fetch, x->uid, m->use_modseq);
 		break;
 	default:

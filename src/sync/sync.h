@@ -98,6 +98,32 @@ int sync_mailbox(struct sync *s, const char *name, unsigned flags,
 int sync_default_mailboxes(struct sync *s, char ***names_r, size_t *n_r,
                            struct pt_error *err);
 
+/* ------------------------------------------- bodies (sync-body.c) */
+
+/* Fetch the whole message uid of mailbox (UTF-8 name, as in the cache)
+ * with BODY.PEEK[] over an EXAMINE, so \Seen is never set, and store it
+ * (cache_body_put(), section "") with its search text
+ * (mime_text_for_index(), cache_fts_set_text()) in one transaction. Flag
+ * changes and expunges the server reports meanwhile are applied to the
+ * cache. Errors: PT_E_NOTFOUND when the mailbox or message is not cached,
+ * when the message is gone from the server (T-13; it is then removed
+ * from the cache too), or when the mailbox's UIDVALIDITY changed (a sync
+ * is needed); PT_E_MSG for a message larger than MIME_MAX_MESSAGE;
+ * connection errors as for sync_mailbox(). */
+int sync_fetch_body(struct sync *s, const char *mailbox, uint32_t uid,
+                    struct pt_error *err);
+
+/* prefetch_days (struct sync_params): fetch and store, as above, the
+ * bodies of the cached messages of mailbox dated within the last
+ * prefetch_days days that have none yet, newest first, several per
+ * command; messages past MIME_MAX_MESSAGE are skipped. Does nothing when
+ * prefetch_days is 0 or every body is cached (then nothing is sent
+ * either). *fetched_r (may be NULL): bodies stored. This is the
+ * stand-alone form, with an EXAMINE of its own; sync_mailbox() does the
+ * same inside its selection (sync_prefetch_selected(), sync-body.h). */
+int sync_prefetch_bodies(struct sync *s, const char *mailbox,
+                         uint64_t *fetched_r, struct pt_error *err);
+
 const struct sync_stats *sync_stats(const struct sync *s);
 struct imap_client *sync_client(struct sync *s);
 
