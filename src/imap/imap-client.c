@@ -294,7 +294,7 @@ static int handle_fetch(struct imap_client *c, const struct imap_response *r,
 		x->uid = f->uid;
 		if (!old && f->seq >= 1 && f->seq <= c->sel.exists)
 			c->seqmap[f->seq - 1] = f->uid;
-	} else if (!old) {
+	} else {
 		x->uid = imap_client_seq_uid(c, f->seq);
 	}
 	/* Q-66 (b), counting only FETCHes that carried FLAGS (T-8). */
@@ -379,13 +379,12 @@ static int handle_untagged(struct imap_client *c, const struct imap_response *r,
 			seqmap_resize(c, r->number);
 		break;
 	case IMAP_RT_EXPUNGE:
-		if (!old) {
-			x.uid = imap_client_seq_uid(c, r->number);
-			seqmap_expunge(c, r->number);
-		}
+		/* Before [CLOSED] the map is still the old mailbox's. */
+		x.uid = imap_client_seq_uid(c, r->number);
+		seqmap_expunge(c, r->number);
 		break;
 	case IMAP_RT_VANISHED:
-		if (!old && !r->u.vanished.earlier)
+		if (!r->u.vanished.earlier)
 			seqmap_vanished(c, &r->u.vanished.uids);
 		break;
 	case IMAP_RT_FETCH:
@@ -954,6 +953,7 @@ int imap_client_select(struct imap_client *c, const char *mailbox,
 {
 	struct buf name = BUF_INIT;
 	struct imap_cmd *cmd = NULL;
+	uint32_t old_exists;
 	int ret;
 
 	if (c->sel.active && (c->caps & IMAP_CAP_UNSELECT) &&
@@ -965,8 +965,14 @@ int imap_client_select(struct imap_client *c, const char *mailbox,
 	c->new_ctx = sel_ctx;
 	c->closed_seen = false;
 	c->selecting = true;
+	old_exists = c->sel.exists;
 	memset(&c->sel, 0, sizeof c->sel);
-	seqmap_reset(c);
+	/* Data before [CLOSED] is the old mailbox's (Q-65): keep its map
+	 * until then, so its EXPUNGEs and FETCHes still resolve to UIDs. */
+	if (selection_data_is_old(c))
+		c->sel.exists = old_exists;
+	else
+		seqmap_reset(c);
 	imap_client_astring(&name, mailbox);
 	ret = imap_client_start(c, &cmd, err, "%s %s%s%s",
 	                        readonly ? "EXAMINE" : "SELECT", buf_str(&name),
@@ -975,6 +981,8 @@ int imap_client_select(struct imap_client *c, const char *mailbox,
 	buf_free(&name);
 	if (ret == 0)
 		ret = imap_client_wait(c, cmd, err);
+	if (selection_data_is_old(c))
+		seqmap_reset(c); /* no [CLOSED] came: the old map is stale */
 	c->selecting = false;
 	c->old_ctx = NULL;
 	if (ret == 0) {
