@@ -775,8 +775,13 @@ static int client_greeting(struct imap_client *c, bool *preauth_r,
 				*err = perr;
 			return client_fail(c, err);
 		}
-		if (imap_conn_fill(c->conn, IMAP_CONN_WAIT_IO, c->wake_fd,
-		                   err) <= 0)
+		ret = imap_conn_fill(c->conn, IMAP_CONN_WAIT_IO, c->wake_fd,
+		                     err);
+		if (ret == IMAP_CONN_WOKEN)
+			pt_error_set(err, PT_E_CONN,
+			             "interrupted while waiting for the "
+			             "server's greeting");
+		if (ret <= 0)
 			return client_fail(c, err);
 		struct buf *b = imap_conn_buf(c->conn);
 		imap_parser_feed(c->parser, b->data, b->len);

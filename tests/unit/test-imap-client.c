@@ -421,6 +421,47 @@ static void test_imap_client_login_no(void **state)
 	fake_done("login-no");
 }
 
+static void test_imap_client_greeting_bye(void **state)
+{
+	struct rec rec;
+	struct imap_client *c = NULL;
+	struct pt_error err;
+
+	assert_int_equal(
+	        fake_open("greeting-bye", "bob", "secret", &rec, &c, &err), -1);
+	assert_int_equal(err.code, PT_E_CONN);
+	assert_non_null(strstr(err.msg, "Too many connections"));
+	fake_done("greeting-bye");
+}
+
+/* The wake-up descriptor ends the wait for the greeting. */
+static void test_imap_client_greeting_woken(void **state)
+{
+	struct imap_client_params p;
+	struct imap_client *c = NULL;
+	struct pt_error err;
+	struct wake *w = wake_new();
+	char *tunnel =
+	        xasprintf("perl %s/tests/fixture/fake-imapd "
+	                  "%s/tests/data/fake/client-greeting-woken.script "
+	                  "%s",
+	                  srcdir, srcdir, fake_transcript("greeting-woken"));
+
+	assert_non_null(w);
+	memset(&p, 0, sizeof p);
+	p.conn.tunnel = tunnel;
+	p.wake_fd = wake_fd(w);
+	wake_notify(w);
+	memset(&err, 0, sizeof err);
+	assert_int_equal(imap_client_open(&p, NULL, &c, &err), -1);
+	assert_null(c);
+	assert_int_equal(err.code, PT_E_CONN);
+	assert_non_null(strstr(err.msg, "interrupted"));
+	free(tunnel);
+	wake_free(w);
+	fake_done("greeting-woken");
+}
+
 /* T-4: ENABLE answered OK without "* ENABLED": no QRESYNC. */
 static void test_imap_client_enable_without_enabled(void **state)
 {
@@ -742,17 +783,22 @@ static void test_imap_client_pipeline(void **state)
 {
 	struct rec rec;
 	struct imap_client *c = fake_open_ok("pipeline", NULL, NULL, &rec);
-	struct imap_cmd *a, *b, *d;
+	struct imap_cmd *a, *b, *d, *e;
 	struct pt_error err;
 
 	assert_int_equal(imap_client_start(c, &a, &err, "NOOP"), 0);
 	assert_int_equal(imap_client_start(c, &b, &err, "CHECK"), 0);
 	assert_int_equal(imap_client_start(c, &d, &err, "UID FETCH 1 (FLAGS)"),
 	                 0);
+	assert_int_equal(imap_client_start(c, &e, &err, "NOOP"), 0);
 	/* The script names the tags it expects. */
 	assert_string_equal(a->tag, "p1");
 	assert_string_equal(b->tag, "p2");
 	assert_string_equal(d->tag, "p3");
+	assert_string_equal(e->tag, "p4");
+	/* Forgotten while pending: its completion is read and dropped. */
+	imap_cmd_free(c, &e);
+	assert_null(e);
 	assert_false(a->done || b->done || d->done);
 	assert_int_equal(imap_client_wait(c, d, &err), 0);
 	assert_true(a->done && b->done);
@@ -768,8 +814,9 @@ static void test_imap_client_pipeline(void **state)
 	imap_cmd_free(c, &a);
 	imap_cmd_free(c, &b);
 	imap_cmd_free(c, &d);
-	imap_client_close(&c);
+	imap_client_close(&c); /* LOGOUT reads past p4's completion */
 	fake_done("pipeline");
+	assert_int_equal(ev_count(&rec, IMAP_RT_FETCH), 2);
 }
 
 static void test_imap_client_idle(void **state)
@@ -1114,6 +1161,8 @@ int main(void)
 	        cmocka_unit_test(test_imap_client_login_literal_waits),
 	        cmocka_unit_test(test_imap_client_logindisabled),
 	        cmocka_unit_test(test_imap_client_login_no),
+	        cmocka_unit_test(test_imap_client_greeting_bye),
+	        cmocka_unit_test(test_imap_client_greeting_woken),
 	        cmocka_unit_test(test_imap_client_enable_without_enabled),
 	        cmocka_unit_test(test_imap_client_no_enable_cap),
 	        cmocka_unit_test(test_imap_client_select_closed),
