@@ -86,6 +86,7 @@ struct rec {
 	struct imap_client *c;
 	struct ev v[64];
 	size_t n;
+	uint32_t fail_uid; /* fail on a FETCH of this UID (once) */
 };
 
 static void ev_vanished(struct ev *e, const struct imap_response *r)
@@ -118,6 +119,12 @@ static int rec_untagged(void *arg, const struct imap_response *r,
 
 	if (rec->n == sizeof rec->v / sizeof rec->v[0])
 		return pt_error_set(err, PT_E_INTERNAL, "too many events");
+	if (r->type == IMAP_RT_FETCH && rec->fail_uid != 0 &&
+	    x->uid == rec->fail_uid) {
+		rec->fail_uid = 0;
+		return pt_error_set(err, PT_E_MSG, "handler refused UID %u",
+		                    x->uid);
+	}
 	e = &rec->v[rec->n++];
 	memset(e, 0, sizeof *e);
 	e->type = r->type;
@@ -187,6 +194,9 @@ static int fake_open(const char *name, const char *user, const char *password,
 	                   "%s/tests/data/fake/client-%s.script %s",
 	                   srcdir, srcdir, name, fake_transcript(name));
 	p.conn.tunnel = tunnel;
+	/* No script answer takes long: a client waiting for more than the
+	 * server sent fails in seconds rather than after a minute. */
+	p.conn.io_timeout_ms = 10000;
 	p.user = user;
 	p.password = password;
 	p.wake_fd = -1;
@@ -863,6 +873,59 @@ static void test_imap_client_idle(void **state)
 
 /* ------------------------------------------------ failures */
 
+/* A handler error ends the wait; the client stays usable, and what was
+ * already received is processed by the next wait. */
+static void test_imap_client_handler_error(void **state)
+{
+	struct rec rec;
+	struct imap_client *c = fake_open_ok("handler-error", NULL, NULL, &rec);
+	struct imap_cmd *cmd = NULL;
+	struct pt_error err;
+	int64_t t0;
+
+	rec.fail_uid = 66;
+	assert_int_equal(imap_client_start(c, &cmd, &err, "NOOP"), 0);
+	assert_int_equal(imap_client_wait(c, cmd, &err), -1);
+	assert_int_equal(err.code, PT_E_MSG);
+	assert_false(cmd->done);
+	assert_true(imap_client_usable(c));
+	t0 = now_ms();
+	assert_int_equal(imap_client_wait(c, cmd, &err), 0);
+	assert_true(now_ms() - t0 < 5000);
+	assert_int_equal(ev_must(&rec, IMAP_RT_FETCH, 0)->uid, 67);
+	imap_cmd_free(c, &cmd);
+	assert_int_equal(imap_client_run(c, &err, "NOOP"), 0);
+	imap_client_close(&c);
+	fake_done("handler-error");
+}
+
+/* Message numbers from the server do not size memory beyond a limit. */
+static void test_imap_client_huge_exists(void **state)
+{
+	int inbox;
+	struct rec rec;
+	struct imap_client *c = fake_open_ok("huge-exists", NULL, NULL, &rec);
+	struct pt_error err;
+
+	assert_int_equal(
+	        imap_client_select(c, "INBOX", "", false, &inbox, NULL, &err),
+	        -1);
+	assert_int_equal(err.code, PT_E_PROTO);
+	assert_non_null(strstr(err.msg, "4294967295"));
+	assert_false(imap_client_usable(c));
+	assert_false(imap_client_selection(c)->active);
+	imap_client_close(&c);
+	fake_done("huge-exists");
+
+	c = fake_open_ok("huge-fetch", NULL, NULL, &rec);
+	assert_int_equal(imap_client_run(c, &err, "NOOP"), -1);
+	assert_int_equal(err.code, PT_E_PROTO);
+	assert_non_null(strstr(err.msg, "4000000000"));
+	assert_false(imap_client_usable(c));
+	imap_client_close(&c);
+	fake_done("huge-fetch");
+}
+
 static void test_imap_client_bye_eof(void **state)
 {
 	struct rec rec;
@@ -1173,6 +1236,8 @@ int main(void)
 	        cmocka_unit_test(test_imap_client_modified),
 	        cmocka_unit_test(test_imap_client_pipeline),
 	        cmocka_unit_test(test_imap_client_idle),
+	        cmocka_unit_test(test_imap_client_handler_error),
+	        cmocka_unit_test(test_imap_client_huge_exists),
 	        cmocka_unit_test(test_imap_client_bye_eof),
 	        cmocka_unit_test(test_imap_client_malformed),
 	        cmocka_unit_test(test_imap_client_drop_literal),
