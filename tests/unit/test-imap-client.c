@@ -71,6 +71,7 @@ static int64_t now_ms(void)
 struct ev {
 	enum imap_resp_type type;
 	enum imap_resp_status status;
+	enum imap_code_kind code; /* of an untagged OK/NO/BAD/BYE */
 	uint32_t number; /* EXISTS, EXPUNGE, FETCH: the message number */
 	uint32_t uid;    /* imap_untagged_ctx.uid */
 	void *ctx;       /* imap_untagged_ctx.sel_ctx */
@@ -129,6 +130,8 @@ static int rec_untagged(void *arg, const struct imap_response *r,
 	memset(e, 0, sizeof *e);
 	e->type = r->type;
 	e->status = r->status;
+	if (r->type == IMAP_RT_STATE)
+		e->code = r->code.kind;
 	e->number = r->number;
 	e->uid = x->uid;
 	e->ctx = x->sel_ctx;
@@ -1036,11 +1039,11 @@ static struct imap_client *dove_open_ok(enum dove_via via, struct rec *rec)
 	return c;
 }
 
-/* The session every Dovecot test expects: QRESYNC really enabled. */
+/* The session every Dovecot test expects: QRESYNC really enabled. (The
+ * server does not advertise UNSELECT: see test_dovecot_closed.) */
 static void dove_check_session(struct imap_client *c, const struct rec *rec)
 {
-	assert_true(imap_client_has(c, IMAP_CAP_QRESYNC | IMAP_CAP_ENABLE |
-	                                       IMAP_CAP_UNSELECT));
+	assert_true(imap_client_has(c, IMAP_CAP_QRESYNC | IMAP_CAP_ENABLE));
 	/* Only "* ENABLED QRESYNC" sets this. */
 	assert_true(imap_client_qresync(c));
 	assert_true(imap_client_condstore(c));
@@ -1130,6 +1133,40 @@ static void test_dovecot_qresync_vanished(void **state)
 	assert_int_equal(sel->exists, n - 2);
 	assert_true(sel->has_hms);
 	assert_true(sel->hms > hms); /* expunges raise it under QRESYNC */
+	imap_client_close(&c);
+}
+
+/* Q-65 on a real server: without UNSELECT (dovecot_start --without
+ * UNSELECT), switching mailboxes goes through [CLOSED]; what comes before
+ * it is INBOX's, what comes after it Work's. */
+static void test_dovecot_closed(void **state)
+{
+	int inbox, work;
+	struct rec rec;
+	struct imap_client *c = dove_open_ok(DOVE_TUNNEL, &rec);
+	const struct imap_selection *sel = imap_client_selection(c);
+	uint32_t inbox_uv;
+	size_t closed = 0;
+
+	assert_false(imap_client_has(c, IMAP_CAP_UNSELECT));
+	select_ok(c, "INBOX", "(CONDSTORE)", false, &inbox);
+	inbox_uv = sel->uidvalidity;
+	rec.n = 0;
+	select_ok(c, "Work", "(CONDSTORE)", false, &work);
+	while (closed < rec.n && !(rec.v[closed].type == IMAP_RT_STATE &&
+	                           rec.v[closed].code == IMAP_CODE_CLOSED))
+		closed++;
+	if (closed == rec.n)
+		fail_msg("no [CLOSED] among %zu responses", rec.n);
+	for (size_t i = 0; i < closed; i++)
+		assert_ptr_equal(rec.v[i].ctx, &inbox);
+	for (size_t i = closed + 1; i < rec.n; i++)
+		assert_ptr_equal(rec.v[i].ctx, &work);
+	assert_int_equal(ev_must(&rec, IMAP_RT_EXISTS, 0)->number, 2);
+	assert_ptr_equal(sel->sel_ctx, &work);
+	assert_int_equal(sel->exists, 2); /* dovecot_seed Work 2 */
+	assert_true(sel->uidvalidity != 0 && sel->uidvalidity != inbox_uv);
+	assert_true(sel->has_hms);
 	imap_client_close(&c);
 }
 
@@ -1249,6 +1286,7 @@ int main(void)
 	        cmocka_unit_test(test_dovecot_bad_password),
 	        cmocka_unit_test(test_dovecot_qresync_vanished),
 	        cmocka_unit_test(test_dovecot_unchangedsince),
+	        cmocka_unit_test(test_dovecot_closed),
 	};
 	const char *dove = getenv("PETREL_TEST_DOVECOT");
 
