@@ -3,7 +3,8 @@
 #
 # Every run appends one line to $BENCH_RESULTS:
 #   N SCENARIO CLIENT RUN WALL_MS PEAK_RSS_KB EXIT UP_BYTES DOWN_BYTES COMMANDS
-# (tab-separated; "-" where a value does not apply) and leaves its raw
+#   SERVER_MS
+# (tab-separated; SERVER_MS is Dovecot's own time for the run's commands; "-" where a value does not apply) and leaves its raw
 # material under $BENCH_RAWN: the proxy's log of the connection(s) (the
 # client's command lines) and the client's stderr.
 #
@@ -50,8 +51,8 @@ proxy_reset() {
 
 # proxy_collect NAME: wait until every connection of the run has been
 # logged, keep the logs as $BENCH_RAWN/NAME.imap and print
-# "UP<TAB>DOWN<TAB>COMMANDS" summed over them ("-" for all three if the
-# client never connected).
+# "UP<TAB>DOWN<TAB>COMMANDS<TAB>SERVER_MS" summed over them ("-" for all
+# if the client never connected).
 proxy_collect() {
 	_n=0
 	while [ "$_n" -lt 500 ]; do
@@ -63,13 +64,13 @@ proxy_collect() {
 	done
 	set -- "$PROXY_LOG"/conn-*.log
 	if [ ! -e "$1" ]; then
-		printf -- '-\t-\t-\n'
+		printf -- '-\t-\t-\t-\n'
 		return
 	fi
 	cat "$@" >"$BENCH_RAWN/$_bench_name.imap"
 	perl -ne '$u += $1 if /^up (\d+)/; $d += $1 if /^down (\d+)/;
-		$c += $1 if /^commands (\d+)/;
-		END { print "$u\t$d\t$c\n" }' "$@"
+		$c += $1 if /^commands (\d+)/; $s += $1 if /^server_ms ([\d.]+)/;
+		END { printf "%d\t%d\t%d\t%.0f\n", $u, $d, $c, $s }' "$@"
 }
 
 # _record SCENARIO CLIENT RUN MEASURE-FILE COUNTS
@@ -134,7 +135,7 @@ petrel_search() {
 		"$PETREL" -F "$BENCH_TMP/petrel.conf" search INBOX "$2" \
 		</dev/null >"$BENCH_RAWN/$_bench_name.out" \
 		2>"$BENCH_RAWN/$_bench_name.err"
-	_record search petrel "$1" "$BENCH_TMP/measure" "$(printf -- '-\t-\t-')"
+	_record search petrel "$1" "$BENCH_TMP/measure" "$(printf -- '-\t-\t-\t-')"
 	rm -f "$BENCH_TMP/measure"
 }
 

@@ -14,13 +14,16 @@
 #   up BYTES                (client to server)
 #   down BYTES              (server to client)
 #   commands N              (tagged command lines)
+#   server_ms MS            (Dovecot's own time for the commands)
 #
 # Literal data ({N} / {N+}) is counted in the bytes but not logged; the
 # arguments of LOGIN and AUTHENTICATE, and AUTHENTICATE's continuation
 # lines, are replaced by "***"; a line longer than 300 characters is cut
 # (its length noted). Continuation lines (AUTHENTICATE data, IDLE's DONE)
-# are logged but not counted as commands. Runs until killed (SIGTERM); one process
-# per connection.
+# are logged but not counted as commands. server_ms sums the first figure
+# of the "(R + W + L secs)" that Dovecot appends to its tagged replies,
+# the time it spent running each command (0 for other servers). Runs
+# until killed (SIGTERM); one process per connection.
 use strict;
 use warnings;
 use Getopt::Long;
@@ -72,6 +75,7 @@ while (1) {
 
 # Client-side line parsing state.
 my ($lit, $pending, $up, $down, $ncmd, @log, $auth) = (0, '', 0, 0, 0, (), 0);
+my ($stail, $server_ms) = ('', 0);
 
 sub client_line {
 	my ($line) = @_;
@@ -108,8 +112,17 @@ sub client_data {
 }
 
 sub server_data {
-	# AUTHENTICATE ends at its tagged response; nothing else matters here.
-	$auth = 0 if $auth && $_[0] =~ /^\S+ (OK|NO|BAD)/m && $_[0] !~ /\A\+/;
+	# Only whole lines are looked at: the end of the last one waits.
+	my $data = $stail . $_[0];
+	my $end = rindex($data, "\n");
+	$stail = substr($data, $end + 1);
+	$stail = substr($stail, -1000) if length $stail > 1000;
+	return if $end < 0;
+	# AUTHENTICATE ends at its tagged response.
+	$auth = 0 if $auth && $data =~ /^[^*+\s]\S* (OK|NO|BAD)/m;
+	while ($data =~ /^[^*+\s]\S* (?:OK|NO|BAD) [^\n]*\((\d+)\.(\d+) \+[^\n]*secs\)\.?\r?$/mg) {
+		$server_ms += $1 * 1000 + $2 / 10**(length($2) - 3);
+	}
 }
 
 sub relay {
@@ -148,7 +161,7 @@ sub relay {
 	my $f = sprintf('%s/conn-%04d.log', $logdir, $k);
 	open(my $out, '>', "$f.tmp") or exit 1;
 	print $out "C: $_\n" for @log;
-	print $out "up $up\ndown $down\ncommands $ncmd\n";
+	print $out "up $up\ndown $down\ncommands $ncmd\nserver_ms $server_ms\n";
 	close $out;
 	rename("$f.tmp", $f);
 	unlink sprintf('%s/conn-%04d.open', $logdir, $k);

@@ -28,10 +28,11 @@ my %r;
 open(my $rf, '<', "$raw/runs.tsv") or die "$raw/runs.tsv: $!\n";
 while (<$rf>) {
 	chomp;
-	my ($n, $scen, $client, $run, $wall, $rss, $st, $up, $down, $cmds) = split /\t/;
+	my ($n, $scen, $client, $run, $wall, $rss, $st, $up, $down, $cmds, $srv) = split /\t/;
 	next if $scen eq 'a' && $run == 0;    # warm-up
 	push @{$r{$n}{$scen}{$client}}, {run => $run, wall => $wall,
-	    rss => $rss, status => $st, up => $up, down => $down, cmds => $cmds};
+	    rss => $rss, status => $st, up => $up, down => $down, cmds => $cmds,
+	    server => $srv // '-'};
 }
 my @ns = sort { $a <=> $b } keys %r;
 
@@ -106,7 +107,9 @@ print "load      1/5/15-minute load average $m{load_start} at the start, "
 print "method    wall time: median of $runs runs; peak RSS: the largest of\n"
     . "          the runs; bytes and commands: median, counted by a proxy on\n"
     . "          loopback (plain IMAP, no TLS; every run goes through it).\n"
-    . "          a. has one more warm-up run per client, not counted.\n";
+    . "          a. has one more warm-up run per client, not counted.\n"
+    . "          Dovecot's own time: what it reports in its tagged replies,\n"
+    . "          summed (part of the wall time above; the median).\n";
 
 my @rows = (
 	['a', 'a. first sync, empty cache (petrel sync; mutt opens INBOX and quits)'],
@@ -115,7 +118,7 @@ my @rows = (
 );
 my @metrics = (['wall', 'wall time', 'ms'], ['rss', 'peak RSS', 'kb'],
     ['up', 'bytes up', 'bytes'], ['down', 'bytes down', 'bytes'],
-    ['cmds', 'client commands', 'n']);
+    ['cmds', 'client commands', 'n'], ['server', "  Dovecot's own time", 'ms']);
 my $w = 34;
 
 sub line {

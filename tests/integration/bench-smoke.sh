@@ -29,11 +29,11 @@ clients=petrel
 [ "$with_mutt" = 1 ] && clients="petrel mutt"
 for scen in a b c; do
 	for client in $clients; do
-		# N SCEN CLIENT RUN WALL RSS EXIT UP DOWN COMMANDS
+		# N SCEN CLIENT RUN WALL RSS EXIT UP DOWN COMMANDS SERVER_MS
 		line=$(awk -F'\t' -v s="$scen" -v c="$client" \
 			'$2 == s && $3 == c && $4 == 1' "$raw/runs.tsv")
 		expect_match "$line" \
-			"^250	$scen	$client	1	[0-9.]+	[0-9]+~?	0	[0-9]+	[0-9]+	[0-9]+$" \
+			"^250	$scen	$client	1	[0-9.]+	[0-9]+~?	0	[0-9]+	[0-9]+	[0-9]+	[0-9]+$" \
 			"runs.tsv line for $scen/$client"
 		[ -s "$raw/n250/$scen-$client-1.imap" ] ||
 			fail "no proxy log for $scen/$client"
@@ -63,7 +63,7 @@ for d in "$TMPD"/petrel-bench.*; do
 	[ -e "$d" ] && fail "bench/run left $d behind"
 done
 for f in /proc/[0-9]*/cmdline; do
-	tr '\0' ' ' <"$f" 2>/dev/null | grep -q "$TMPD/petrel-bench" &&
+	tr '\0' ' ' 2>/dev/null <"$f" | grep -q "$TMPD/petrel-bench" &&
 		fail "still running: $(tr '\0' ' ' <"$f")"
 done
 pass
