@@ -109,7 +109,8 @@ print "method    wall time: median of $runs runs; peak RSS: the largest of\n"
     . "          loopback (plain IMAP, no TLS; every run goes through it).\n"
     . "          a. has one more warm-up run per client, not counted.\n"
     . "          Dovecot's own time: what it reports in its tagged replies,\n"
-    . "          summed (part of the wall time above; the median).\n";
+    . "          summed (part of the wall time above; the median); the wall\n"
+    . "          time minus it is what the client (and the proxy) cost.\n";
 
 my @rows = (
 	['a', 'a. first sync, empty cache (petrel sync; mutt opens INBOX and quits)'],
@@ -150,6 +151,13 @@ for my $n (@ns) {
 			my $q = value($n, $scen, 'mutt', $f);
 			line($label, fmt($p, $unit), fmt($q, $unit), ratio($p, $q));
 		}
+		# The rest of the wall time: the client, the kernel, the proxy.
+		my @rest = map {
+			my ($wl, $sv) = (value($n, $scen, $_, 'wall'), value($n, $scen, $_, 'server'));
+			num($wl) && num($sv) ? $wl - $sv : undef
+		} qw(petrel mutt);
+		line("  wall minus Dovecot's time", fmt($rest[0], 'ms'), fmt($rest[1], 'ms'),
+		    ratio(@rest));
 	}
 	my $s = value($n, 'search', 'petrel', 'wall');
 	print "search (offline, over the cache)\n";
