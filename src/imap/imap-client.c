@@ -27,6 +27,12 @@ struct imap_client {
 	bool cont_seen; /* a "+" continuation request arrived */
 	unsigned tagno;
 	struct imap_cmd *pending; /* commands sent, not yet completed */
+	/* The command imap_client_wait() waits for: dispatching stops at
+	 * its tagged response, so what follows (the next pipelined
+	 * command's data) is held in the parser and is never mixed into
+	 * the caller's transaction for this one (RFC 7162 §6, Q-68). */
+	struct imap_cmd *stop_at;
+	bool held; /* responses may be buffered in the parser */
 
 	/* Q-66 accumulators, reset at every tagged response. */
 	bool acc_has_hms;
@@ -411,11 +417,16 @@ static int client_drain(struct imap_client *c, struct pt_error *err)
 	const struct imap_response *r;
 	int ret;
 
+	c->held = false;
 	while ((ret = imap_parser_next(c->parser, &r, err)) == 0) {
 		if (r->kind == IMAP_RESP_CONTINUE) {
 			c->cont_seen = true;
 		} else if (r->kind == IMAP_RESP_TAGGED) {
 			handle_tagged(c, r);
+			if (c->stop_at != NULL && c->stop_at->done) {
+				c->held = true;
+				return 0;
+			}
 		} else if (handle_untagged(c, r, err) < 0) {
 			return -1;
 		}
@@ -436,6 +447,8 @@ static int client_read(struct imap_client *c, int timeout_ms, int wake_fd,
 	struct buf *b;
 	int n;
 
+	if (c->held) /* responses already received come first */
+		return client_drain(c, err) < 0 ? -1 : 1;
 	n = imap_conn_fill(c->conn, timeout_ms, wake_fd, err);
 	if (n == IMAP_CONN_WOKEN)
 		return 0;
@@ -506,12 +519,20 @@ static int cmd_status_error(const struct imap_cmd *cmd, struct pt_error *err)
 int imap_client_wait(struct imap_client *c, struct imap_cmd *cmd,
                      struct pt_error *err)
 {
+	struct imap_cmd *outer = c->stop_at;
+
+	c->stop_at = cmd;
 	while (!cmd->done) {
-		if (c->broken)
+		if (c->broken) {
+			c->stop_at = outer;
 			return pt_error_set(err, PT_E_CONN, "not connected");
-		if (client_read(c, IMAP_CONN_WAIT_IO, -1, false, err) < 0)
+		}
+		if (client_read(c, IMAP_CONN_WAIT_IO, -1, false, err) < 0) {
+			c->stop_at = outer;
 			return -1;
+		}
 	}
+	c->stop_at = outer;
 	if (cmd->status != IMAP_RS_OK)
 		return cmd_status_error(cmd, err);
 	return 0;

@@ -1,0 +1,407 @@
+# sync-faults.sh: `petrel sync` against a scripted server
+# (tests/fixture/fake-imapd as the tunnel) that misbehaves: the connection
+# lost in the middle of a FETCH or of a literal, a BYE, a malformed line,
+# FETCH MODSEQ values above the SELECT's HIGHESTMODSEQ, ENABLE without
+# "* ENABLED", HIGHESTMODSEQ 0, and a huge VANISHED (EARLIER). After each
+# fault the cache holds only complete rows, and a following sync against a
+# well-behaved server converges to exactly the server's state.
+#
+# Each petrel run gets its own script; a one-shot sync reconnects at most
+# twice after a lost connection (INTERFACE.md), and every reconnect plays
+# the same script again, so a script that always fails gives three
+# sessions and exit 69.
+#
+# The server's mailbox: INBOX, UIDVALIDITY 1234. Message N has the
+# subject "Message N", From Alice <alice@example.org>, and the Date
+# 2024-01-01T10:00:00Z; its flags and MODSEQ are given per script.
+. "$PETREL_SRCDIR/tests/lib.sh"
+
+command -v perl >/dev/null 2>&1 || skip "perl not found"
+FAKE="$PETREL_SRCDIR/tests/fixture/fake-imapd"
+
+# mkscript NAME < TEXT: write $TMPD/NAME.script from TEXT, a fake-imapd
+# script with these macro lines:
+#   @HELLO [CAPS]   PREAUTH greeting, CAPABILITY (default: IMAP4rev1
+#                   ENABLE CONDSTORE QRESYNC UIDPLUS), ENABLE answered with
+#                   "* ENABLED QRESYNC" (when QRESYNC is offered), LIST
+#                   (INBOX only) and LSUB (nothing subscribed)
+#   @MSG SEQ UID MODSEQ [FLAG...]
+#                   the FETCH of a new message (ENVELOPE, BODYSTRUCTURE and
+#                   the References literal), as petrel asks for it
+#   @OKMSG SEQ UID MODSEQ [FLAG...]
+#                   "${tag} OK FETCH completed" and the FETCH of a new
+#                   message, in one write
+#   @MSGS FIRST LAST MODSEQ
+#                   @MSG for UIDs FIRST..LAST (SEQ = UID), no flags
+#   @SEARCH FIRST LAST
+#                   "* SEARCH FIRST ... LAST"
+#   @END            accept LOGOUT or the end of the connection
+mkscript() {
+	perl -e '
+	my $refs = "References: <0\@example.org>\r\n\r\n";
+	# The FETCH response of a new message, up to its literal.
+	sub head {
+		my ($seq, $uid, $modseq, @flags) = @_;
+		my $f = join(" ", @flags);
+		my $ms = $modseq ? " MODSEQ ($modseq)" : "";
+		return "* $seq FETCH (UID $uid FLAGS ($f)$ms"
+		    . " INTERNALDATE \"01-Jan-2024 10:00:00 +0000\""
+		    . " RFC822.SIZE 120 ENVELOPE (\"Mon, 1 Jan 2024 10:00:00"
+		    . " +0000\" \"Message $uid\" ((\"Alice\" NIL \"alice\""
+		    . " \"example.org\")) NIL NIL ((\"Bob\" NIL \"bob\""
+		    . " \"example.org\")) NIL NIL NIL \"<$uid\@example.org>\")"
+		    . " BODYSTRUCTURE (\"TEXT\" \"PLAIN\" (\"CHARSET\""
+		    . " \"us-ascii\") NIL NIL \"7BIT\" 10 1 NIL NIL NIL NIL)"
+		    . " BODY[HEADER.FIELDS (REFERENCES)] ";
+	}
+	sub msg {
+		(my $lit = $refs) =~ s/\r\n/\\r\\n/g;
+		return "SLIT: " . head(@_) . "{} $lit\nS: )\n";
+	}
+	# The tagged OK and a message after it, in one write (so that they
+	# arrive together).
+	sub okmsg {
+		my $bytes = "\${tag} OK FETCH completed\r\n" . head(@_)
+		    . "{" . length($refs) . "}\r\n$refs)\r\n";
+		$bytes =~ s/\\/\\\\/g;
+		$bytes =~ s/\r/\\r/g;
+		$bytes =~ s/\n/\\n/g;
+		return "SX: $bytes\n";
+	}
+	while (my $l = <STDIN>) {
+		if ($l =~ /^\s*\@HELLO\s*(.*)$/) {
+			my $caps = $1 ne "" ? $1
+			    : "IMAP4rev1 ENABLE CONDSTORE QRESYNC UIDPLUS";
+			print "S: * PREAUTH fake-imapd ready\n",
+			    "C: (?i)\\S+ CAPABILITY\n",
+			    "S: * CAPABILITY $caps\n",
+			    "S: \${tag} OK CAPABILITY completed\n";
+			print "C: (?i)\\S+ ENABLE QRESYNC CONDSTORE\n",
+			    "S: * ENABLED QRESYNC\n",
+			    "S: \${tag} OK ENABLE completed\n"
+			    if $caps =~ /\bQRESYNC\b/ && $caps =~ /\bENABLE\b/;
+			print "C: (?i)\\S+ LIST \"\" \"\\*\"\n",
+			    "S: * LIST () \"/\" INBOX\n",
+			    "S: \${tag} OK LIST completed\n",
+			    "C: (?i)\\S+ LSUB \"\" \"\\*\"\n",
+			    "S: \${tag} OK LSUB completed\n";
+		} elsif ($l =~ /^\s*\@MSG\s+(.*)$/) {
+			print msg(split " ", $1);
+		} elsif ($l =~ /^\s*\@OKMSG\s+(.*)$/) {
+			print okmsg(split " ", $1);
+		} elsif ($l =~ /^\s*\@MSGS\s+(\d+)\s+(\d+)\s+(\d+)/) {
+			my ($lo, $hi, $ms) = ($1, $2, $3);
+			print msg($_, $_, $ms) for $lo .. $hi;
+		} elsif ($l =~ /^\s*\@SEARCH\s+(\d+)\s+(\d+)/) {
+			print "S: * SEARCH ", join(" ", $1 .. $2), "\n";
+		} elsif ($l =~ /^\s*\@END\s*$/) {
+			print "ONE-OF\nWHEN (?i)\\S+ LOGOUT\n",
+			    "S: * BYE logging out\n",
+			    "S: \${tag} OK LOGOUT completed\n",
+			    "WHEN-EOF\nEND\n";
+		} else {
+			print $l;
+		}
+	}' >"$TMPD/$1.script" || fail "mkscript $1"
+	perl "$FAKE" --check "$TMPD/$1.script" >&2 || fail "script $1 is invalid"
+}
+
+# run_sync CACHE SCRIPT STATUS: `petrel sync` with the cache CACHE and the
+# fake server playing SCRIPT; it must exit STATUS, and every session of
+# the fake must have followed the script. The transcript is $TMPD/SCRIPT.tr.
+run_sync() {
+	_cfg=$TMPD/$2.cfg
+	cat >"$_cfg" <<EOF
+[account fake]
+tunnel = perl $FAKE $TMPD/$2.script $TMPD/$2.tr
+cache = $TMPD/$1.sqlite
+mailboxes = INBOX
+EOF
+	: >"$TMPD/$2.tr"
+	expect_exit "$3" "$PETREL" -F "$_cfg" -d "$TMPD/$2.trace" sync
+	SYNC_ERR=$ERR
+	perl "$FAKE" --wait "$TMPD/$2.tr" ||
+		fail "$2: the fake server saw a deviation (transcript $TMPD/$2.tr)"
+	CFG=$_cfg
+}
+
+# sessions SCRIPT: how many connections the fake served.
+sessions() {
+	grep -c '^# START ' "$TMPD/$1.tr"
+}
+
+# row UID MODSEQ FLAGS: the `ls` line of message UID.
+row() {
+	printf '%s\t%s\t%s\t2024-01-01T10:00:00Z\tAlice <alice@example.org>\tMessage %s\n' \
+		"$1" "$2" "$3" "$1"
+}
+
+# expect_ls WHAT EXPECTED: `petrel ls INBOX` prints EXPECTED exactly.
+expect_ls() {
+	expect_exit 0 "$PETREL" -F "$CFG" ls INBOX
+	[ "$OUT" = "$2" ] || {
+		printf '%s\n' "$2" >"$TMPD/want"
+		printf '%s\n' "$OUT" >"$TMPD/got"
+		diff "$TMPD/want" "$TMPD/got" >&2
+		fail "$1: ls INBOX differs (see the diff above)"
+	}
+}
+
+# expect_mailboxes WHAT LINE: `petrel mailboxes` prints exactly LINE.
+expect_mailboxes() {
+	expect_exit 0 "$PETREL" -F "$CFG" mailboxes
+	expect_eq "$OUT" "$2" "$1: mailboxes"
+}
+
+# expect_one_line WHAT TEXT: a failing sync says why in one line.
+expect_one_line() {
+	expect_lines 1 "$2" "$1: stderr"
+}
+
+# A first sync of INBOX with UIDs 1..6 (HIGHESTMODSEQ 120, UIDNEXT 7):
+# SELECT (CONDSTORE) (no cached baseline, Q-46), UID SEARCH, one UID FETCH.
+mkscript initial <<'EOF'
+@HELLO
+C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
+S: * 6 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 7] Predicted next UID
+S: * OK [HIGHESTMODSEQ 120] Highest
+S: ${tag} OK [READ-WRITE] SELECT completed
+C: (?i)\S+ UID SEARCH UID 1:\*
+@SEARCH 1 6
+S: ${tag} OK SEARCH completed
+C: (?i)\S+ UID FETCH 1:6 \(UID FLAGS MODSEQ .*\)
+@MSG 1 1 101 \Seen
+@MSG 2 2 102 \Seen
+@MSG 3 3 103
+@MSG 4 4 104 \Flagged
+@MSG 5 5 105
+@MSG 6 6 106 \Answered \Seen
+S: ${tag} OK FETCH completed
+@END
+EOF
+ROWS_A=$(row 1 101 '\Seen'; row 2 102 '\Seen'; row 3 103 ''; row 4 104 '\Flagged'
+	row 5 105 ''; row 6 106 '\Answered \Seen')
+
+# ---------------------------------------------------------------------
+# 1. The connection is lost after 3 of the 6 FETCH responses of a chunk,
+# in every session: exit 69 after two reconnects, and none of the chunk is
+# stored: the baseline moves only at a tagged OK (Q-67, Q-68).
+mkscript drop-fetch <<'EOF'
+@HELLO
+# The first session has no baseline; later ones resume with QRESYNC
+# (the baseline of the SELECT is stored, no message is).
+ONE-OF
+WHEN (?i)\S+ SELECT INBOX \(CONDSTORE\)
+WHEN (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+	S: * STATUS INBOX (MESSAGES 6 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 120)
+	S: ${tag} OK STATUS completed
+	C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120\)\)
+END
+S: * 6 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 7] Predicted next UID
+S: * OK [HIGHESTMODSEQ 120] Highest
+S: ${tag} OK [READ-WRITE] SELECT completed
+C: (?i)\S+ UID SEARCH UID 1:\*
+@SEARCH 1 6
+S: ${tag} OK SEARCH completed
+C: (?i)\S+ UID FETCH 1:6 \(.*\)
+@MSG 1 1 101 \Seen
+@MSG 2 2 102 \Seen
+@MSG 3 3 103
+DROP
+EOF
+run_sync c1 drop-fetch 69
+expect_eq "$(sessions drop-fetch)" 3 "drop-fetch: sessions (1 + 2 reconnects)"
+expect_one_line drop-fetch "$SYNC_ERR"
+expect_ls "drop-fetch" ""
+expect_mailboxes "drop-fetch" "INBOX	1234	120	0	0"
+
+# The cache above holds the baseline (UIDVALIDITY 1234, HIGHESTMODSEQ 120)
+# and no message; a well-behaved server completes it: STATUS (Q-44),
+# SELECT ... (QRESYNC (1234 120)) with no known UIDs (Q-46), then the
+# new messages from UID 1.
+mkscript resume <<'EOF'
+@HELLO
+C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+S: * STATUS INBOX (MESSAGES 6 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 120)
+S: ${tag} OK STATUS completed
+C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120\)\)
+S: * 6 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 7] Predicted next UID
+S: * OK [HIGHESTMODSEQ 120] Highest
+S: ${tag} OK [READ-WRITE] SELECT completed
+C: (?i)\S+ UID SEARCH UID 1:\*
+@SEARCH 1 6
+S: ${tag} OK SEARCH completed
+C: (?i)\S+ UID FETCH 1:6 \(UID FLAGS MODSEQ .*\)
+@MSG 1 1 101 \Seen
+@MSG 2 2 102 \Seen
+@MSG 3 3 103
+@MSG 4 4 104 \Flagged
+@MSG 5 5 105
+@MSG 6 6 106 \Answered \Seen
+S: ${tag} OK FETCH completed
+@END
+EOF
+run_sync c1 resume 0
+expect_ls "drop-fetch, then resume" "$ROWS_A"
+expect_mailboxes "drop-fetch, then resume" "INBOX	1234	120	6	3"
+
+# ---------------------------------------------------------------------
+# 2. The same loss in the first session only: the reconnect resumes from
+# the stored baseline and the one run converges (exit 0).
+mkscript drop-once <<'EOF'
+@HELLO
+ONE-OF
+WHEN (?i)\S+ SELECT INBOX \(CONDSTORE\)
+	S: * 6 EXISTS
+	S: * OK [UIDVALIDITY 1234] UIDs valid
+	S: * OK [UIDNEXT 7] Predicted next UID
+	S: * OK [HIGHESTMODSEQ 120] Highest
+	S: ${tag} OK [READ-WRITE] SELECT completed
+	C: (?i)\S+ UID SEARCH UID 1:\*
+	@SEARCH 1 6
+	S: ${tag} OK SEARCH completed
+	C: (?i)\S+ UID FETCH 1:6 \(.*\)
+	@MSG 1 1 101 \Seen
+	@MSG 2 2 102 \Seen
+	DROP
+WHEN (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+	S: * STATUS INBOX (MESSAGES 6 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 120)
+	S: ${tag} OK STATUS completed
+	C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120\)\)
+	S: * 6 EXISTS
+	S: * OK [UIDVALIDITY 1234] UIDs valid
+	S: * OK [UIDNEXT 7] Predicted next UID
+	S: * OK [HIGHESTMODSEQ 120] Highest
+	S: ${tag} OK [READ-WRITE] SELECT completed
+	C: (?i)\S+ UID SEARCH UID 1:\*
+	@SEARCH 1 6
+	S: ${tag} OK SEARCH completed
+	C: (?i)\S+ UID FETCH 1:6 \(.*\)
+	@MSG 1 1 101 \Seen
+	@MSG 2 2 102 \Seen
+	@MSG 3 3 103
+	@MSG 4 4 104 \Flagged
+	@MSG 5 5 105
+	@MSG 6 6 106 \Answered \Seen
+	S: ${tag} OK FETCH completed
+END
+@END
+EOF
+run_sync c2 drop-once 0
+expect_eq "$(sessions drop-once)" 2 "drop-once: sessions"
+expect_ls "drop-once" "$ROWS_A"
+expect_mailboxes "drop-once" "INBOX	1234	120	6	3"
+
+# ---------------------------------------------------------------------
+# 3. Lost inside the References literal of the third message (HALF): the
+# two complete messages before it are not stored either (their chunk never
+# completed), nothing half-parsed is.
+mkscript drop-literal <<'EOF'
+@HELLO
+ONE-OF
+WHEN (?i)\S+ SELECT INBOX \(CONDSTORE\)
+WHEN (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+	S: * STATUS INBOX (MESSAGES 6 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 120)
+	S: ${tag} OK STATUS completed
+	C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120\)\)
+END
+S: * 6 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 7] Predicted next UID
+S: * OK [HIGHESTMODSEQ 120] Highest
+S: ${tag} OK [READ-WRITE] SELECT completed
+C: (?i)\S+ UID SEARCH UID 1:\*
+@SEARCH 1 6
+S: ${tag} OK SEARCH completed
+C: (?i)\S+ UID FETCH 1:6 \(.*BODY\.PEEK\[HEADER\.FIELDS \(REFERENCES\)\].*\)
+@MSG 1 1 101 \Seen
+@MSG 2 2 102 \Seen
+HALF 15
+@MSG 3 3 103
+EOF
+run_sync c3 drop-literal 69
+expect_eq "$(sessions drop-literal)" 3 "drop-literal: sessions"
+grep -q '^# DROP after 15 of ' "$TMPD/drop-literal.tr" ||
+	fail "drop-literal: the fake did not cut the literal"
+expect_one_line drop-literal "$SYNC_ERR"
+expect_ls "drop-literal" ""
+expect_mailboxes "drop-literal" "INBOX	1234	120	0	0"
+run_sync c3 resume 0
+expect_ls "drop-literal, then resume" "$ROWS_A"
+
+# ---------------------------------------------------------------------
+# 4. 600 new messages are fetched in two chunks (1:500, 501:600); the
+# connection is lost after 50 messages of the second chunk, every time.
+# The first chunk stays stored with its UIDNEXT progress, so the
+# reconnects (QRESYNC with the 500 known UIDs) ask only for 501:600;
+# nothing of the second chunk is stored.
+mkscript drop-chunk <<'EOF'
+@HELLO
+ONE-OF
+WHEN (?i)\S+ SELECT INBOX \(CONDSTORE\)
+	S: * 600 EXISTS
+	S: * OK [UIDVALIDITY 1234] UIDs valid
+	S: * OK [UIDNEXT 601] Predicted next UID
+	S: * OK [HIGHESTMODSEQ 700] Highest
+	S: ${tag} OK [READ-WRITE] SELECT completed
+	C: (?i)\S+ UID SEARCH UID 1:\*
+	@SEARCH 1 600
+	S: ${tag} OK SEARCH completed
+	C: (?i)\S+ UID FETCH 1:500 \(.*\)
+	@MSGS 1 500 650
+	# The OK of 1:500 arrives with the first message of 501:600.
+	@OKMSG 501 501 650
+	C: (?i)\S+ UID FETCH 501:600 \(.*\)
+WHEN (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+	S: * STATUS INBOX (MESSAGES 600 UIDNEXT 601 UIDVALIDITY 1234 HIGHESTMODSEQ 700)
+	S: ${tag} OK STATUS completed
+	C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 700 1:500(?: \([\d:,]+ [\d:,]+\))?\)\)
+	S: * 600 EXISTS
+	S: * OK [UIDVALIDITY 1234] UIDs valid
+	S: * OK [UIDNEXT 601] Predicted next UID
+	S: * OK [HIGHESTMODSEQ 700] Highest
+	S: ${tag} OK [READ-WRITE] SELECT completed
+	C: (?i)\S+ UID SEARCH UID 501:\*
+	@SEARCH 501 600
+	S: ${tag} OK SEARCH completed
+	C: (?i)\S+ UID FETCH 501:600 \(.*\)
+	@MSG 501 501 650
+END
+@MSGS 502 550 650
+DROP
+EOF
+run_sync c4 drop-chunk 69
+expect_eq "$(sessions drop-chunk)" 3 "drop-chunk: sessions"
+ROWS_500=$(i=1; while [ $i -le 500 ]; do row $i 650 ''; i=$((i + 1)); done)
+expect_ls "drop-chunk" "$ROWS_500"
+expect_mailboxes "drop-chunk" "INBOX	1234	700	500	500"
+mkscript drop-chunk-resume <<'EOF'
+@HELLO
+C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+S: * STATUS INBOX (MESSAGES 600 UIDNEXT 601 UIDVALIDITY 1234 HIGHESTMODSEQ 700)
+S: ${tag} OK STATUS completed
+C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 700 1:500(?: \([\d:,]+ [\d:,]+\))?\)\)
+S: * 600 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 601] Predicted next UID
+S: * OK [HIGHESTMODSEQ 700] Highest
+S: ${tag} OK [READ-WRITE] SELECT completed
+C: (?i)\S+ UID SEARCH UID 501:\*
+@SEARCH 501 600
+S: ${tag} OK SEARCH completed
+C: (?i)\S+ UID FETCH 501:600 \(.*\)
+@MSGS 501 600 650
+S: ${tag} OK FETCH completed
+@END
+EOF
+run_sync c4 drop-chunk-resume 0
+expect_ls "drop-chunk, then resume" "$ROWS_500
+$(i=501; while [ $i -le 600 ]; do row $i 650 ''; i=$((i + 1)); done)"
+expect_mailboxes "drop-chunk, then resume" "INBOX	1234	700	600	600"
+pass
