@@ -404,4 +404,107 @@ run_sync c4 drop-chunk-resume 0
 expect_ls "drop-chunk, then resume" "$ROWS_500
 $(i=501; while [ $i -le 600 ]; do row $i 650 ''; i=$((i + 1)); done)"
 expect_mailboxes "drop-chunk, then resume" "INBOX	1234	700	600	600"
+
+# ---------------------------------------------------------------------
+# 5. A malformed line in the middle of a FETCH chunk (an ENVELOPE cut off
+# at the end of the line): exit 76 at once (no reconnect), one line on
+# stderr, and nothing of the chunk is stored (INTERFACE.md: "the cache is
+# unchanged"). Then the same resume as above converges.
+mkscript malformed <<'EOF'
+@HELLO
+C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
+S: * 6 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 7] Predicted next UID
+S: * OK [HIGHESTMODSEQ 120] Highest
+S: ${tag} OK [READ-WRITE] SELECT completed
+C: (?i)\S+ UID SEARCH UID 1:\*
+@SEARCH 1 6
+S: ${tag} OK SEARCH completed
+C: (?i)\S+ UID FETCH 1:6 \(.*\)
+@MSG 1 1 101 \Seen
+@MSG 2 2 102 \Seen
+# One write: the bad line, then the rest of the chunk.
+SX: * 3 FETCH (UID 3 FLAGS () MODSEQ (103) ENVELOPE ("Mon, 1 Jan 2024\r\n* 4 FETCH (UID 4 FLAGS () MODSEQ (104))\r\n${tag} OK FETCH completed\r\n
+WAIT-EOF
+EOF
+run_sync c5 malformed 76
+expect_eq "$(sessions malformed)" 1 "malformed: sessions"
+expect_one_line malformed "$SYNC_ERR"
+expect_ls "malformed" ""
+expect_mailboxes "malformed" "INBOX	1234	120	0	0"
+run_sync c5 resume 0
+expect_ls "malformed, then resume" "$ROWS_A"
+
+# The same in the second of two pipelined chunks, whose first message
+# arrives together with the OK of the first chunk: the first chunk is
+# stored, nothing of the second.
+mkscript malformed-chunk <<'EOF'
+@HELLO
+C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
+S: * 600 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 601] Predicted next UID
+S: * OK [HIGHESTMODSEQ 700] Highest
+S: ${tag} OK [READ-WRITE] SELECT completed
+C: (?i)\S+ UID SEARCH UID 1:\*
+@SEARCH 1 600
+S: ${tag} OK SEARCH completed
+C: (?i)\S+ UID FETCH 1:500 \(.*\)
+@MSGS 1 500 650
+@OKMSG 501 501 650
+C: (?i)\S+ UID FETCH 501:600 \(.*\)
+@MSGS 502 510 650
+SX: * 511 FETCH (UID 511 FLAGS () MODSEQ (650) ENVELOPE ("Mon, 1 Jan 2024\r\n${tag} OK FETCH completed\r\n
+WAIT-EOF
+EOF
+run_sync c6 malformed-chunk 76
+expect_one_line malformed-chunk "$SYNC_ERR"
+expect_ls "malformed-chunk" "$ROWS_500"
+expect_mailboxes "malformed-chunk" "INBOX	1234	700	500	500"
+
+# ---------------------------------------------------------------------
+# 6. BYE in the middle of the sync: exit 69 after the reconnects, one line
+# on stderr that gives the server's reason; nothing of the chunk stored.
+mkscript bye <<'EOF'
+@HELLO
+ONE-OF
+WHEN (?i)\S+ SELECT INBOX \(CONDSTORE\)
+WHEN (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+	S: * STATUS INBOX (MESSAGES 6 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 120)
+	S: ${tag} OK STATUS completed
+	C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120\)\)
+END
+S: * 6 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 7] Predicted next UID
+S: * OK [HIGHESTMODSEQ 120] Highest
+S: ${tag} OK [READ-WRITE] SELECT completed
+C: (?i)\S+ UID SEARCH UID 1:\*
+@SEARCH 1 6
+S: ${tag} OK SEARCH completed
+C: (?i)\S+ UID FETCH 1:6 \(.*\)
+@MSG 1 1 101 \Seen
+S: * BYE going down for maintenance
+DROP
+EOF
+run_sync c7 bye 69
+expect_eq "$(sessions bye)" 3 "bye: sessions"
+expect_one_line bye "$SYNC_ERR"
+expect_match "$SYNC_ERR" 'going down for maintenance' "bye: stderr"
+expect_ls "bye" ""
+
+# A BYE as the answer to the STATUS that precedes the SELECT: the same.
+mkscript bye-status <<'EOF'
+@HELLO
+C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+S: * BYE going down for maintenance
+DROP
+EOF
+run_sync c7 bye-status 69
+expect_eq "$(sessions bye-status)" 3 "bye-status: sessions"
+expect_one_line bye-status "$SYNC_ERR"
+expect_match "$SYNC_ERR" 'going down for maintenance' "bye-status: stderr"
+run_sync c7 resume 0
+expect_ls "bye, then resume" "$ROWS_A"
 pass
