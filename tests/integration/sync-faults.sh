@@ -507,4 +507,169 @@ expect_one_line bye-status "$SYNC_ERR"
 expect_match "$SYNC_ERR" 'going down for maintenance' "bye-status: stderr"
 run_sync c7 resume 0
 expect_ls "bye, then resume" "$ROWS_A"
+
+# ---------------------------------------------------------------------
+# 7. ENABLE answered OK without "* ENABLED" (T-4): QRESYNC is not on
+# (Q-6), so no QRESYNC select parameter and no VANISHED modifier are sent;
+# the CONDSTORE-only resync (Q-75) runs instead: SELECT (CONDSTORE),
+# UID FETCH 1:<max> (CHANGEDSINCE <cached>) (Q-21, Q-23), and a UID
+# SEARCH for expunges. The server: UID 3 expunged, UID 5 \Flagged.
+run_sync c8 initial 0
+expect_ls "initial" "$ROWS_A"
+expect_mailboxes "initial" "INBOX	1234	120	6	3"
+mkscript no-enabled <<'EOF'
+S: * PREAUTH fake-imapd ready
+C: (?i)\S+ CAPABILITY
+S: * CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC UIDPLUS
+S: ${tag} OK CAPABILITY completed
+C: (?i)\S+ ENABLE QRESYNC CONDSTORE
+S: ${tag} OK ENABLE completed
+C: (?i)\S+ LIST "" "\*"
+S: * LIST () "/" INBOX
+S: ${tag} OK LIST completed
+C: (?i)\S+ LSUB "" "\*"
+S: ${tag} OK LSUB completed
+C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+S: * STATUS INBOX (MESSAGES 5 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 125)
+S: ${tag} OK STATUS completed
+C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
+S: * 5 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 7] Predicted next UID
+S: * OK [HIGHESTMODSEQ 125] Highest
+S: ${tag} OK [READ-WRITE] SELECT completed
+C: (?i)\S+ UID FETCH 1:6 \(UID FLAGS\) \(CHANGEDSINCE 120\)
+S: * 4 FETCH (UID 5 FLAGS (\Flagged) MODSEQ (125))
+S: ${tag} OK FETCH completed
+C: (?i)\S+ UID SEARCH UID 1:6
+S: * SEARCH 1 2 4 5 6
+S: ${tag} OK SEARCH completed
+@END
+EOF
+run_sync c8 no-enabled 0
+grep -Eiq '^C: [^ ]+ (SELECT|EXAMINE) .*QRESYNC' "$TMPD/no-enabled.tr" &&
+	fail "no-enabled: a QRESYNC select parameter without * ENABLED (Q-6)"
+grep -Eiq '^C: .*VANISHED' "$TMPD/no-enabled.tr" &&
+	fail "no-enabled: VANISHED modifier without * ENABLED (Q-6)"
+expect_ls "no-enabled" "$(row 1 101 '\Seen'; row 2 102 '\Seen'
+	row 4 104 '\Flagged'; row 5 125 '\Flagged'; row 6 106 '\Answered \Seen')"
+expect_mailboxes "no-enabled" "INBOX	1234	125	5	2"
+
+# ---------------------------------------------------------------------
+# 8. A QRESYNC SELECT whose FETCH responses carry MODSEQs above the
+# HIGHESTMODSEQ code, out of order (the server holds back an expunge,
+# RFC 7162 §6): each message keeps its own MODSEQ, and the stored
+# HIGHESTMODSEQ is the code's, 125, not 131 (Q-66 (a), Q-67, T-18, T-20).
+# The next sync proves it: it must send QRESYNC (1234 125 ...), and gets
+# the held-back expunge of UID 3.
+run_sync c9 initial 0
+mkscript modseq-order <<'EOF'
+@HELLO
+C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+S: * STATUS INBOX (MESSAGES 6 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 125)
+S: ${tag} OK STATUS completed
+C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120 1:6(?: \([\d:,]+ [\d:,]+\))?\)\)
+S: * 6 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 7] Predicted next UID
+S: * OK [HIGHESTMODSEQ 125] Highest
+S: * 5 FETCH (UID 5 FLAGS (\Flagged) MODSEQ (131))
+S: * 2 FETCH (UID 2 FLAGS () MODSEQ (127))
+S: ${tag} OK [READ-WRITE] SELECT completed
+@END
+EOF
+run_sync c9 modseq-order 0
+expect_ls "modseq-order" "$(row 1 101 '\Seen'; row 2 127 ''; row 3 103 ''
+	row 4 104 '\Flagged'; row 5 131 '\Flagged'; row 6 106 '\Answered \Seen')"
+expect_mailboxes "modseq-order" "INBOX	1234	125	6	4"
+mkscript modseq-order-next <<'EOF'
+@HELLO
+C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+S: * STATUS INBOX (MESSAGES 5 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 132)
+S: ${tag} OK STATUS completed
+C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 125 1:6(?: \([\d:,]+ [\d:,]+\))?\)\)
+S: * 5 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 7] Predicted next UID
+S: * OK [HIGHESTMODSEQ 132] Highest
+S: * VANISHED (EARLIER) 3
+S: * 4 FETCH (UID 5 FLAGS (\Flagged) MODSEQ (131))
+S: * 2 FETCH (UID 2 FLAGS () MODSEQ (127))
+S: ${tag} OK [READ-WRITE] SELECT completed
+@END
+EOF
+run_sync c9 modseq-order-next 0
+expect_ls "modseq-order-next" "$(row 1 101 '\Seen'; row 2 127 ''
+	row 4 104 '\Flagged'; row 5 131 '\Flagged'; row 6 106 '\Answered \Seen')"
+expect_mailboxes "modseq-order-next" "INBOX	1234	132	5	3"
+
+# ---------------------------------------------------------------------
+# 9. HIGHESTMODSEQ 0 on the SELECT of an empty mailbox (T-1): no usable
+# baseline. The mailbox shows HIGHESTMODSEQ 0, and the next sync (two
+# messages arrived) selects with (CONDSTORE) again: never QRESYNC (uv 0)
+# (Q-45) nor CHANGEDSINCE 0 (Q-20), and modseqs are used again.
+mkscript hms0 <<'EOF'
+@HELLO
+C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
+S: * 0 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 1] Predicted next UID
+S: * OK [HIGHESTMODSEQ 0] Highest
+S: ${tag} OK [READ-WRITE] SELECT completed
+@END
+EOF
+run_sync c10 hms0 0
+expect_ls "hms0" ""
+expect_mailboxes "hms0" "INBOX	1234	0	0	0"
+mkscript hms0-next <<'EOF'
+@HELLO
+C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
+S: * 2 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 3] Predicted next UID
+S: * OK [HIGHESTMODSEQ 102] Highest
+S: ${tag} OK [READ-WRITE] SELECT completed
+C: (?i)\S+ UID SEARCH UID 1:\*
+@SEARCH 1 2
+S: ${tag} OK SEARCH completed
+C: (?i)\S+ UID FETCH 1:2 \(UID FLAGS MODSEQ .*\)
+@MSG 1 1 101 \Seen
+@MSG 2 2 102
+S: ${tag} OK FETCH completed
+@END
+EOF
+run_sync c10 hms0-next 0
+cat "$TMPD/hms0.tr" "$TMPD/hms0-next.tr" |
+	grep -Ei '^C: .*(QRESYNC \([0-9]+ 0[ )]|CHANGEDSINCE 0\))' &&
+	fail "hms0: a zero mod-sequence was sent (T-1)"
+expect_ls "hms0-next" "$(row 1 101 '\Seen'; row 2 102 '')"
+expect_mailboxes "hms0-next" "INBOX	1234	102	2	1"
+
+# ---------------------------------------------------------------------
+# 10. VANISHED (EARLIER) ranges far beyond the cache (Q-54, Q-60, T-12,
+# T-20: a minimal-state server lists every expunged UID up to 2^32-1, one
+# range descending): only cached UIDs in them go, quickly.
+run_sync c11 initial 0
+mkscript vanished-huge <<'EOF'
+@HELLO
+C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+S: * STATUS INBOX (MESSAGES 4 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 130)
+S: ${tag} OK STATUS completed
+C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120 1:6(?: \([\d:,]+ [\d:,]+\))?\)\)
+S: * 4 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 7] Predicted next UID
+S: * OK [HIGHESTMODSEQ 130] Highest
+S: * VANISHED (EARLIER) 3:4,4294967295:7
+S: * VANISHED (EARLIER) 100000:3000000000
+S: * 3 FETCH (UID 5 FLAGS (\Seen) MODSEQ (130))
+S: ${tag} OK [READ-WRITE] SELECT completed
+@END
+EOF
+start=$(date +%s)
+run_sync c11 vanished-huge 0
+[ $(($(date +%s) - start)) -le 10 ] || fail "vanished-huge: too slow (Q-60)"
+expect_ls "vanished-huge" "$(row 1 101 '\Seen'; row 2 102 '\Seen'
+	row 5 130 '\Seen'; row 6 106 '\Answered \Seen')"
+expect_mailboxes "vanished-huge" "INBOX	1234	130	4	0"
 pass
