@@ -672,4 +672,59 @@ run_sync c11 vanished-huge 0
 expect_ls "vanished-huge" "$(row 1 101 '\Seen'; row 2 102 '\Seen'
 	row 5 130 '\Seen'; row 6 106 '\Answered \Seen')"
 expect_mailboxes "vanished-huge" "INBOX	1234	130	4	0"
+
+# ---------------------------------------------------------------------
+# 11. HIGHESTMODSEQ went down under the same UIDVALIDITY (a server restored
+# from a backup, T-7): the QRESYNC answer cannot be trusted, so every flag
+# is fetched and compared (UID 4 is gone, all flags changed), and the new,
+# lower value is adopted; the next sync uses it.
+run_sync c12 initial 0
+mkscript hms-down <<'EOF'
+@HELLO
+C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+S: * STATUS INBOX (MESSAGES 5 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 110)
+S: ${tag} OK STATUS completed
+C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120 1:6(?: \([\d:,]+ [\d:,]+\))?\)\)
+S: * 5 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 7] Predicted next UID
+S: * OK [HIGHESTMODSEQ 110] Highest
+S: ${tag} OK [READ-WRITE] SELECT completed
+C: (?i)\S+ UID FETCH 1:6 \(UID FLAGS MODSEQ\)
+S: * 1 FETCH (UID 1 FLAGS () MODSEQ (91))
+S: * 2 FETCH (UID 2 FLAGS (\Seen \Flagged) MODSEQ (92))
+S: * 3 FETCH (UID 3 FLAGS (\Seen) MODSEQ (93))
+S: * 4 FETCH (UID 5 FLAGS (\Draft) MODSEQ (95))
+S: * 5 FETCH (UID 6 FLAGS ($Junk) MODSEQ (110))
+S: ${tag} OK FETCH completed
+@END
+EOF
+run_sync c12 hms-down 0
+expect_ls "hms-down" "$(row 1 91 ''; row 2 92 '\Flagged \Seen'; row 3 93 '\Seen'
+	row 5 95 '\Draft'; row 6 110 '$Junk')"
+expect_mailboxes "hms-down" "INBOX	1234	110	5	3"
+
+# ---------------------------------------------------------------------
+# 12. A malformed line in a QRESYNC SELECT answer, after a VANISHED
+# (EARLIER) and a FETCH: exit 76 and the cache is exactly as before
+# (neither the expunge nor the flag change nor a new baseline is stored).
+run_sync c13 initial 0
+mkscript malformed-select <<'EOF'
+@HELLO
+C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
+S: * STATUS INBOX (MESSAGES 5 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 130)
+S: ${tag} OK STATUS completed
+C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120 1:6(?: \([\d:,]+ [\d:,]+\))?\)\)
+S: * 5 EXISTS
+S: * OK [UIDVALIDITY 1234] UIDs valid
+S: * OK [UIDNEXT 7] Predicted next UID
+S: * OK [HIGHESTMODSEQ 130] Highest
+S: * VANISHED (EARLIER) 2
+SX: * 1 FETCH (UID 1 FLAGS (\\Flagged) MODSEQ (130))\r\n* 2 FETCH (UID 3 FLAGS (\\Seen MODSEQ (129))\r\n${tag} OK [READ-WRITE] SELECT completed\r\n
+WAIT-EOF
+EOF
+run_sync c13 malformed-select 76
+expect_one_line malformed-select "$SYNC_ERR"
+expect_ls "malformed-select" "$ROWS_A"
+expect_mailboxes "malformed-select" "INBOX	1234	120	6	3"
 pass
