@@ -1,10 +1,22 @@
 # sync-faults.sh: `petrel sync` against a scripted server
-# (tests/fixture/fake-imapd as the tunnel) that misbehaves: the connection
-# lost in the middle of a FETCH or of a literal, a BYE, a malformed line,
-# FETCH MODSEQ values above the SELECT's HIGHESTMODSEQ, ENABLE without
-# "* ENABLED", HIGHESTMODSEQ 0, and a huge VANISHED (EARLIER). After each
-# fault the cache holds only complete rows, and a following sync against a
-# well-behaved server converges to exactly the server's state.
+# (tests/fixture/fake-imapd as the tunnel) that misbehaves. After each
+# fault the cache holds only complete rows and a consistent mailbox line,
+# and a following sync against a well-behaved server converges to exactly
+# the server's state. Cases (RFC 7162 client checklist items):
+#   1-4  connection lost mid-FETCH, mid-literal, in the second of two
+#        pipelined chunks; always (exit 69) or once (exit 0) 
+#   5    a malformed line in a FETCH chunk: exit 76, nothing of the chunk
+#        stored, also when it follows a completed chunk
+#   6    BYE during the FETCH and as the answer to STATUS: exit 69, one
+#        line with the server's reason
+#   7    ENABLE answered OK without "* ENABLED": CONDSTORE-only   T-4, Q-6
+#   8    FETCH MODSEQs above the SELECT's HIGHESTMODSEQ, out of order: the
+#        code's value is stored                         Q-66, T-18, T-20
+#   9    HIGHESTMODSEQ 0 on SELECT: no QRESYNC (uv 0), no CHANGEDSINCE 0
+#                                                         T-1, Q-20, Q-45
+#   10   VANISHED (EARLIER) ranges up to 2^32-1       , T-12
+#   11   HIGHESTMODSEQ lower than the cached one: full flag resync  T-7
+#   12   a malformed line in a QRESYNC SELECT answer: the cache unchanged
 #
 # Each petrel run gets its own script; a one-shot sync reconnects at most
 # twice after a lost connection (INTERFACE.md), and every reconnect plays
