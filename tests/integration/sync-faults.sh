@@ -17,6 +17,8 @@
 #   10   VANISHED (EARLIER) ranges up to 2^32-1        Q-54, Q-60, T-12
 #   11   HIGHESTMODSEQ lower than the cached one: full flag resync  T-7
 #   12   a malformed line in a QRESYNC SELECT answer: the cache unchanged
+#   13   a malformed line while syncing the first of two mailboxes: the
+#        second is synced all the same, exit 76 (INTERFACE.md)
 #
 # Each petrel run gets its own script; a one-shot sync reconnects at most
 # twice after a lost connection (INTERFACE.md), and every reconnect plays
@@ -118,16 +120,17 @@ mkscript() {
 	perl "$FAKE" --check "$TMPD/$1.script" >&2 || fail "script $1 is invalid"
 }
 
-# run_sync CACHE SCRIPT STATUS: `petrel sync` with the cache CACHE and the
-# fake server playing SCRIPT; it must exit STATUS, and every session of
-# the fake must have followed the script. The transcript is $TMPD/SCRIPT.tr.
+# run_sync CACHE SCRIPT STATUS [MAILBOXES]: `petrel sync` of MAILBOXES
+# (default INBOX) with the cache CACHE and the fake server playing SCRIPT;
+# it must exit STATUS, and every session of the fake must have followed
+# the script. The transcript is $TMPD/SCRIPT.tr.
 run_sync() {
 	_cfg=$TMPD/$2.cfg
 	cat >"$_cfg" <<EOF
 [account fake]
 tunnel = perl $FAKE $TMPD/$2.script $TMPD/$2.tr
 cache = $TMPD/$1.sqlite
-mailboxes = INBOX
+mailboxes = ${4:-INBOX}
 EOF
 	: >"$TMPD/$2.tr"
 	expect_exit "$3" "$PETREL" -F "$_cfg" -d "$TMPD/$2.trace" sync
@@ -739,4 +742,57 @@ run_sync c13 malformed-select 76
 expect_one_line malformed-select "$SYNC_ERR"
 expect_ls "malformed-select" "$ROWS_A"
 expect_mailboxes "malformed-select" "INBOX	1234	120	6	3"
+
+# ---------------------------------------------------------------------
+# 13. Two mailboxes; INBOX's FETCH answer is malformed. The sync goes on
+# with Work on a new connection and exits with INBOX's status, 76.
+mkscript two-mailboxes <<'EOF'
+S: * PREAUTH fake-imapd ready
+C: (?i)\S+ CAPABILITY
+S: * CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC UIDPLUS
+S: ${tag} OK CAPABILITY completed
+C: (?i)\S+ ENABLE QRESYNC CONDSTORE
+S: * ENABLED QRESYNC
+S: ${tag} OK ENABLE completed
+C: (?i)\S+ LIST "" "\*"
+S: * LIST () "/" INBOX
+S: * LIST () "/" Work
+S: ${tag} OK LIST completed
+C: (?i)\S+ LSUB "" "\*"
+S: ${tag} OK LSUB completed
+ONE-OF
+WHEN (?i)\S+ SELECT INBOX \(CONDSTORE\)
+	S: * 1 EXISTS
+	S: * OK [UIDVALIDITY 1234] UIDs valid
+	S: * OK [UIDNEXT 2] Predicted next UID
+	S: * OK [HIGHESTMODSEQ 120] Highest
+	S: ${tag} OK [READ-WRITE] SELECT completed
+	C: (?i)\S+ UID SEARCH UID 1:\*
+	S: * SEARCH 1
+	S: ${tag} OK SEARCH completed
+	C: (?i)\S+ UID FETCH 1 \(.*\)
+	SX: * 1 FETCH (UID 1 ENVELOPE (\r\n
+	WAIT-EOF
+WHEN (?i)\S+ SELECT Work \(CONDSTORE\)
+	S: * 1 EXISTS
+	S: * OK [UIDVALIDITY 99] UIDs valid
+	S: * OK [UIDNEXT 2] Predicted next UID
+	S: * OK [HIGHESTMODSEQ 120] Highest
+	S: ${tag} OK [READ-WRITE] SELECT completed
+	C: (?i)\S+ UID SEARCH UID 1:\*
+	S: * SEARCH 1
+	S: ${tag} OK SEARCH completed
+	C: (?i)\S+ UID FETCH 1 \(.*\)
+	@MSG 1 1 101 \Seen
+	S: ${tag} OK FETCH completed
+	@END
+END
+EOF
+run_sync c14 two-mailboxes 76 "INBOX Work"
+expect_eq "$(sessions two-mailboxes)" 2 "two-mailboxes: sessions"
+expect_one_line two-mailboxes "$SYNC_ERR"
+expect_mailboxes "two-mailboxes" "INBOX	1234	120	0	0
+Work	99	120	1	0"
+expect_exit 0 "$PETREL" -F "$CFG" ls Work
+expect_eq "$OUT" "$(row 1 101 '\Seen')" "two-mailboxes: ls Work"
 pass
