@@ -1,6 +1,7 @@
-# sync-kill.sh: `petrel sync` killed with SIGKILL at random points, during
-# the initial sync of 3000 messages and during resyncs after another
-# device changed many flags and expunged mail. Whatever the moment, the
+# sync-kill.sh: `petrel sync` killed with SIGKILL at random points (and
+# as soon as part of the mail is cached), during the initial sync of 3000
+# messages and during resyncs after another device changed many flags and
+# expunged mail. Whatever the moment, the
 # cache holds only complete rows that the server had, and the next sync
 # converges: `ls` UID/MODSEQ/FLAGS equal the server's truth and
 # `mailboxes` its status (RFC 7162 Q-67, Q-68: the baseline moves only in
@@ -42,6 +43,23 @@ killed_sync() {
 		[ "$_rc" -eq 0 ] || fail "sync exited $_rc before the kill: $(cat "$TMPD/k.out")"
 		echo "  finished before ${1} ms"
 	fi
+}
+
+# sync_killed_midway: start `petrel sync INBOX` on an empty cache and
+# SIGKILL it as soon as `petrel mailboxes` shows some of the messages
+# cached but not all (a window random kills often miss).
+sync_killed_midway() {
+	"$PETREL" -F "$cfg" sync INBOX >"$TMPD/k.out" 2>&1 &
+	_pid=$!
+	while kill -0 "$_pid" 2>/dev/null; do
+		_n=$("$PETREL" -F "$cfg" mailboxes 2>/dev/null | cut -f4)
+		if [ -n "$_n" ] && [ "$_n" -gt 0 ] && [ "$_n" -lt 3000 ]; then
+			kill -KILL "$_pid" 2>/dev/null
+			echo "  killed with $_n messages cached"
+			break
+		fi
+	done
+	wait "$_pid" 2>/dev/null
 }
 
 # check_partial WHAT: the cache after a kill, while the server did not
@@ -98,6 +116,14 @@ for t in $(rand 1 8 "$((full * 4 / 5))"); do
 	killed_sync "$(rand "$((10 + i))" 1 "$full")"
 	check_partial "resumed sync killed"
 	converge "initial sync killed after $t ms"
+done
+
+# The same, killed as soon as some messages are cached, three times.
+for i in 1 2 3; do
+	rm -rf "$TMPD/cache"
+	sync_killed_midway
+	check_partial "initial sync killed midway"
+	converge "initial sync killed midway"
 done
 
 # 2. Resyncs: another device flags about a third of the messages, clears
