@@ -67,6 +67,8 @@ expect_match "$c" "^[a-z0-9]+ UID FETCH 1:40 \\(UID FLAGS\\) \\(CHANGEDSINCE $hm
 	"condstore: flag changes since the cached HIGHESTMODSEQ (Q-21, Q-23)"
 expect_match "$c" '^[a-z0-9]+ UID SEARCH (RETURN \(ALL\) )?UID 1:40$' \
 	"condstore: expunges found by a UID SEARCH (Q-75)"
+printf '%s\n' "$c" | grep -Ei '(ENABLE|QRESYNC|VANISHED)' &&
+	fail "condstore: the trace shows ENABLE, QRESYNC or VANISHED (Q-6)"
 check "condstore, after changes"
 # Only an expunge: found although no flag changed (Q-75).
 dovecot_expunge INBOX 30
