@@ -19,6 +19,7 @@ struct imap_client {
 	struct imap_client_handler h;
 	int wake_fd;
 	unsigned caps;
+	unsigned caps_gen; /* bumped at every capability list received */
 	bool no_qresync, no_condstore;
 	bool qresync_on;
 	bool broken;
@@ -121,6 +122,7 @@ static void client_set_caps(struct imap_client *c,
 		caps |= IMAP_CAP_UNSELECT | IMAP_CAP_UIDPLUS | IMAP_CAP_ENABLE |
 		        IMAP_CAP_IDLE | IMAP_CAP_ESEARCH | IMAP_CAP_MOVE;
 	c->caps = caps;
+	c->caps_gen++;
 }
 
 /* ------------------------------------------------------ sequence map */
@@ -891,10 +893,12 @@ int imap_client_open(const struct imap_client_params *p,
 			goto fail;
 	}
 	if (!preauth) {
+		unsigned gen = c->caps_gen;
 		if (client_authenticate(c, p, err) < 0)
 			goto fail;
-		/* Capabilities may change after login (RFC 3501 §6.2.3). */
-		if (client_capability(c, err) < 0)
+		/* Capabilities may change after login (RFC 3501 §6.2.3);
+		 * most servers send the new list on the login's OK. */
+		if (c->caps_gen == gen && client_capability(c, err) < 0)
 			goto fail;
 	}
 	if (client_enable(c, err) < 0)
