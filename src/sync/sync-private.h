@@ -62,6 +62,13 @@ struct sync {
 	size_t nstatus, capstatus;
 	/* UIDs (or sequence numbers) of SEARCH/ESEARCH answers. */
 	struct imap_seqset search;
+	/* Set by the interface's sync thread while it fetches bodies: gets
+	 * every FETCH with body sections for a selected mailbox (x->sel_ctx
+	 * is not NULL). The data is borrowed for the call. */
+	int (*body_sink)(void *arg, const struct imap_fetch *f,
+	                 const struct imap_untagged_ctx *x,
+	                 struct pt_error *err);
+	void *body_arg;
 };
 
 /* Write the batch of m (and the mark, if any) in one transaction. */

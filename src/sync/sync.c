@@ -133,6 +133,10 @@ static int sync_untagged(void *arg, const struct imap_response *r,
 	}
 	if (x->sel_ctx == NULL)
 		return 0; /* data for no mailbox we track */
+	if (r->type == IMAP_RT_FETCH && s->body_sink != NULL &&
+	    (r->u.fetch.present & IMAP_FETCH_SECTIONS) &&
+	    s->body_sink(s->body_arg, &r->u.fetch, x, err) < 0)
+		return -1;
 	return mbox_data(s, x->sel_ctx, r, x, err);
 }
 
