@@ -57,6 +57,14 @@ static bool safe_path(const char *p)
 	                 "0123456789._/-") == strlen(p);
 }
 
+/* Others may pass through dir (the mail user must reach its files). */
+static bool searchable(const char *dir)
+{
+	struct stat st;
+
+	return stat(dir, &st) == 0 && (st.st_mode & S_IXOTH);
+}
+
 static int write_file(const char *path, const char *data, size_t len,
                       mode_t mode, const struct demo_owner *o)
 {
@@ -349,7 +357,8 @@ int demo_start(struct demo **d_r, struct pt_error *err)
 		        "set PETREL_DEMO_IMAP)");
 	if (demo_owner(&o, err) < 0)
 		return -1;
-	if (tmp == NULL || !safe_path(tmp) || access(tmp, W_OK) != 0)
+	if (tmp == NULL || !safe_path(tmp) || access(tmp, W_OK) != 0 ||
+	    (o.chown && !searchable(tmp)))
 		tmp = "/tmp";
 	templ = xasprintf("%s/petrel-demo.XXXXXX", tmp);
 	if (mkdtemp(templ) == NULL) {

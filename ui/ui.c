@@ -28,14 +28,20 @@
 #define UI_STOP_MS 3000
 
 static int ui_winch_pipe[2] = {-1, -1};
+/* curses' own SIGWINCH handler, which makes wget_wch() report
+ * KEY_RESIZE; ours wakes poll() through the pipe and calls it. */
+static struct sigaction ui_curses_winch;
 
 static void ui_on_winch(int sig)
 {
 	int saved = errno;
 	ssize_t n = write(ui_winch_pipe[1], "", 1);
 
-	(void)sig;
 	(void)n;
+	if (ui_curses_winch.sa_handler != SIG_DFL &&
+	    ui_curses_winch.sa_handler != SIG_IGN &&
+	    !(ui_curses_winch.sa_flags & SA_SIGINFO))
+		ui_curses_winch.sa_handler(sig);
 	errno = saved;
 }
 
@@ -148,12 +154,15 @@ static void ui_sync_event(struct ui *ui)
 	ui_check_cache(ui);
 }
 
-static void ui_resize(struct ui *ui)
+/* The terminal's size changed: curses resized its screen (KEY_RESIZE) or,
+ * without its handler, is told here. */
+static void ui_resize(struct ui *ui, bool curses_did)
 {
 	struct winsize ws;
 
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
-	    ws.ws_col > 0)
+	if (!curses_did && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 &&
+	    ws.ws_row > 0 && ws.ws_col > 0 &&
+	    (ws.ws_row != LINES || ws.ws_col != COLS))
 		resizeterm(ws.ws_row, ws.ws_col);
 	getmaxyx(stdscr, ui->rows, ui->cols);
 	ui_index_reload(ui);
@@ -276,7 +285,7 @@ static void ui_read_keys(struct ui *ui)
 
 	while (!ui->quit && (ret = wget_wch(stdscr, &wch)) != ERR) {
 		if (ret == KEY_CODE_YES && wch == KEY_RESIZE) {
-			ui_resize(ui);
+			ui_resize(ui, true);
 			continue;
 		}
 		ui_key(ui, ui_keys_from_curses(ret, wch));
@@ -313,7 +322,10 @@ static int ui_loop(struct ui *ui)
 			char tmp[64];
 			while (read(ui_winch_pipe[0], tmp, sizeof tmp) > 0)
 				;
-			ui_resize(ui);
+			/* curses reports the new size as KEY_RESIZE. */
+			if (ui_curses_winch.sa_handler == SIG_DFL)
+				ui_resize(ui, false);
+			ui_read_keys(ui);
 		}
 		if (n > 2 && (pfd[2].revents & POLLIN))
 			ui_sync_event(ui);
@@ -380,14 +392,14 @@ static int ui_start_curses(struct ui *ui)
 	sa.sa_handler = ui_on_winch;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
-	sigaction(SIGWINCH, &sa, NULL);
+	sigaction(SIGWINCH, &sa, &ui_curses_winch);
 	getmaxyx(stdscr, ui->rows, ui->cols);
 	return 0;
 }
 
 static void ui_stop_curses(void)
 {
-	signal(SIGWINCH, SIG_DFL);
+	sigaction(SIGWINCH, &ui_curses_winch, NULL);
 	endwin();
 	for (int i = 0; i < 2; i++) {
 		if (ui_winch_pipe[i] >= 0)
@@ -417,8 +429,18 @@ static int ui_run(struct cmd_ctx *ctx, const struct config *cfg,
 	ui.acct = acct;
 	ui.account_name = acct->name;
 	ui.offline = ctx->offline;
-	if (ui_load_settings(&ui, cfg, &err) < 0 ||
-	    cache_open(acct->cache_path, 0, &ui.cache, &err) < 0) {
+	if (ui_load_settings(&ui, cfg, &err) < 0) {
+		ui_free(&ui);
+		return ui_fail(&err);
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		ui_free(&ui);
+		fprintf(stderr, "%s\n",
+		        _("petrel: the interface needs a terminal (see "
+		          "petrel --help for the commands)"));
+		return 64;
+	}
+	if (cache_open(acct->cache_path, 0, &ui.cache, &err) < 0) {
 		ui_free(&ui);
 		return ui_fail(&err);
 	}
@@ -456,12 +478,6 @@ int cmd_ui(struct cmd_ctx *ctx, int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "%s\n",
-		        _("petrel: the interface needs a terminal (see "
-		          "petrel --help for the commands)"));
-		return 64;
-	}
 	if (ctx->demo) {
 		if (demo_start(&demo, &err) < 0)
 			return ui_fail(&err);
