@@ -287,6 +287,13 @@ void ui_pager_reload(struct ui *ui)
 	ui->dirty |= UI_DIRTY_ALL;
 }
 
+void ui_pager_unavailable(struct ui *ui)
+{
+	ui->pg.state = UI_PAGER_UNAVAILABLE;
+	build_lines(ui);
+	ui->dirty |= UI_DIRTY_ALL;
+}
+
 void ui_pager_close(struct ui *ui)
 {
 	struct ui_pager *pg = &ui->pg;

@@ -174,6 +174,8 @@ bool ui_index_move(struct ui *ui, int delta);
 void ui_pager_open(struct ui *ui, uint32_t uid);
 void ui_pager_reload(struct ui *ui);
 void ui_pager_close(struct ui *ui);
+/* The sync thread could not fetch the body being waited for. */
+void ui_pager_unavailable(struct ui *ui);
 void ui_pager_draw(struct ui *ui);
 void ui_pager_action(struct ui *ui, enum ui_action a);
 

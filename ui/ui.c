@@ -147,10 +147,8 @@ static void ui_sync_event(struct ui *ui)
 		ui->dirty |= UI_DIRTY_STATUS;
 	if (ui->screen == UI_SCR_PAGER && ui->pg.state == UI_PAGER_FETCHING &&
 	    ui->st.fetch_failed_uid == ui->pg.uid &&
-	    strcmp(ui->st.fetch_failed_mailbox, ui->idx.mailbox) == 0) {
-		ui->pg.state = UI_PAGER_UNAVAILABLE;
-		ui->dirty |= UI_DIRTY_CONTENT;
-	}
+	    strcmp(ui->st.fetch_failed_mailbox, ui->idx.mailbox) == 0)
+		ui_pager_unavailable(ui);
 	ui_check_cache(ui);
 }
 
