@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/i18n.h"
 #include "common/xmalloc.h"
 
 struct demo {
@@ -301,7 +302,7 @@ static int demo_owner(struct demo_owner *o, struct pt_error *err)
 	    access("/bin/setpriv", X_OK) != 0)
 		return pt_error_set(
 		        err, PT_E_CONN,
-		        "--demo as root needs setpriv (util-linux)");
+		        _("--demo as root needs setpriv (util-linux)"));
 	return 0;
 }
 
@@ -362,8 +363,9 @@ int demo_start(struct demo **d_r, struct pt_error *err)
 		tmp = "/tmp";
 	templ = xasprintf("%s/petrel-demo.XXXXXX", tmp);
 	if (mkdtemp(templ) == NULL) {
-		pt_error_set(err, PT_E_INTERNAL, "--demo: cannot create %s: %s",
-		             templ, strerror(errno));
+		pt_error_set(err, PT_E_INTERNAL,
+		             _("--demo: cannot create %s: %s"), templ,
+		             strerror(errno));
 		free(templ);
 		return -1;
 	}
@@ -373,8 +375,9 @@ int demo_start(struct demo **d_r, struct pt_error *err)
 	if (chmod(d->dir, o.chown ? 0711 : 0700) != 0 ||
 	    demo_layout(d, &o) < 0 || demo_dovecot_conf(d, &o) < 0 ||
 	    demo_petrel_conf(d, imap, &o) < 0) {
-		pt_error_set(err, PT_E_INTERNAL, "--demo: cannot write %s: %s",
-		             d->dir, strerror(errno));
+		pt_error_set(err, PT_E_INTERNAL,
+		             _("--demo: cannot write %s: %s"), d->dir,
+		             strerror(errno));
 		demo_stop(&d);
 		return -1;
 	}

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/i18n.h"
 #include "common/text.h"
 #include "common/wake.h"
 #include "common/xmalloc.h"
@@ -513,8 +514,8 @@ static int st_fetch_one(struct sync_thread *t, const struct st_fetch *f,
 	}
 	if (t->bodies_stored == 0) {
 		pt_error_set(&ferr, PT_E_NOTFOUND,
-		             "the server sent no body for UID %" PRIu32,
-		             f->uid);
+		             _("the server sent no body for UID %u"),
+		             (unsigned)f->uid);
 		st_fetch_failed(t, f->mailbox, f->uid, &ferr);
 	}
 	return 0;
@@ -951,7 +952,7 @@ int sync_thread_start(const struct sync_thread_params *p,
 	if (t->cmd == NULL || t->ev == NULL) {
 		st_free(t);
 		return pt_error_set(err, PT_E_INTERNAL,
-		                    "cannot make a wake-up descriptor");
+		                    _("cannot make a wake-up descriptor"));
 	}
 	/* Signals (SIGWINCH, SIGINT) are the interface's. */
 	sigfillset(&all);
@@ -961,7 +962,7 @@ int sync_thread_start(const struct sync_thread_params *p,
 	if (rc != 0) {
 		st_free(t);
 		return pt_error_set(err, PT_E_INTERNAL,
-		                    "cannot start the sync thread: %s",
+		                    _("cannot start the sync thread: %s"),
 		                    strerror(rc));
 	}
 	*t_r = t;
