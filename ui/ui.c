@@ -145,6 +145,10 @@ static void ui_sync_event(struct ui *ui)
 	sync_thread_status(ui->sync, &ui->st);
 	if (old.seq != ui->st.seq)
 		ui->dirty |= UI_DIRTY_STATUS;
+	/* The engine's notices (an edit that could not apply, a mailbox
+	 * rebuilt) are shown once. */
+	if (ui->st.notice[0] != '\0' && strcmp(old.notice, ui->st.notice) != 0)
+		ui_message(ui, true, "%s", ui->st.notice);
 	if (ui->screen == UI_SCR_PAGER && ui->pg.state == UI_PAGER_FETCHING &&
 	    ui->st.fetch_failed_uid == ui->pg.uid &&
 	    strcmp(ui->st.fetch_failed_mailbox, ui->idx.mailbox) == 0)

@@ -278,6 +278,25 @@ static bool st_pending(struct sync_thread *t)
 
 /* ---------------------------------------------------------- selection */
 
+/* A failure that ends the connection (everything else is reported and
+ * the sync goes on with the next mailbox). */
+static bool st_fatal(const struct pt_error *err)
+{
+	return err->code == PT_E_CONN || err->code == PT_E_PROTO ||
+	       err->code == PT_E_CACHE || err->code == PT_E_AUTH ||
+	       err->code == PT_E_TLS || err->code == PT_E_INTERNAL;
+}
+
+/* A failure that concerns only the shown mailbox (gone, or refused):
+ * reported; nothing is selected (returns 2), or -1 if it is fatal. */
+static int st_mailbox_failed(struct sync_thread *t, struct pt_error *err)
+{
+	if (st_fatal(err))
+		return -1;
+	st_error(t, err);
+	return 2;
+}
+
 /* Commit what the selection received (flags, expunges: never the
  * baseline, which only moves at a tagged response, Q-69), and decide
  * whether the mailbox needs a full resync (new mail, an expunge the
@@ -389,7 +408,7 @@ static int st_try_select(struct sync_thread *t, struct pt_error *err)
 	if (imap_client_select(c, t->m.raw, condstore ? "(CONDSTORE)" : "",
 	                       false, &t->m, NULL, err) < 0) {
 		st_deselect(t);
-		return -1;
+		return st_mailbox_failed(t, err);
 	}
 	sel = imap_client_selection(c);
 	t->m.use_modseq = condstore && sel->has_hms && !sel->nomodseq;
@@ -414,7 +433,7 @@ static int st_select(struct sync_thread *t, struct pt_error *err)
 		if (ret < 0)
 			return -1;
 		if (st_sync_mailbox(t, t->open_name, 0, 0, false, err) < 0)
-			return -1;
+			return st_mailbox_failed(t, err);
 	}
 	/* Still changing under us: wait on it anyway; the next change
 	 * brings a resync. */
@@ -587,15 +606,6 @@ static int st_names(struct sync_thread *t, char ***names_r, size_t *n_r,
 	return 0;
 }
 
-/* A failure that ends the connection (everything else is reported and
- * the sync goes on with the next mailbox). */
-static bool st_fatal(const struct pt_error *err)
-{
-	return err->code == PT_E_CONN || err->code == PT_E_PROTO ||
-	       err->code == PT_E_CACHE || err->code == PT_E_AUTH ||
-	       err->code == PT_E_TLS || err->code == PT_E_INTERNAL;
-}
-
 /* LIST, then every mailbox. Returns 1 when a request interrupted it (it
  * is handled, then the sync starts again). */
 static int st_sync_all(struct sync_thread *t, struct pt_error *err)
@@ -755,7 +765,8 @@ static int st_online(struct sync_thread *t, struct pt_error *err)
 		if ((ret = st_handle(t, err)) != 0)
 			return ret;
 		if (t->need_resync &&
-		    st_sync_mailbox(t, t->open_name, 0, 0, false, err) < 0)
+		    st_sync_mailbox(t, t->open_name, 0, 0, false, err) < 0 &&
+		    st_mailbox_failed(t, err) < 0)
 			return -1;
 		if (!t->selected && st_select(t, err) < 0)
 			return -1;
