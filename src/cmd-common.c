@@ -52,6 +52,23 @@ int cmd_open_cache(const struct account_conf *acct, bool readonly,
 	return 0;
 }
 
+/* The account's exclusive keyword groups as NULL-terminated arrays: the
+ * keyword arrays are the account's; the outer array is cached here. */
+static char ***cmd_exclusive_groups(const struct account_conf *acct)
+{
+	static char ***groups;
+	static const struct account_conf *of;
+
+	if (of != acct) {
+		free(groups);
+		groups = xcalloc(acct->n_exclusive + 1, sizeof *groups);
+		for (size_t i = 0; i < acct->n_exclusive; i++)
+			groups[i] = acct->exclusive[i].keywords;
+		of = acct;
+	}
+	return groups;
+}
+
 static enum imap_tls_mode tls_mode(enum config_tls t)
 {
 	switch (t) {
@@ -81,6 +98,8 @@ int cmd_connect(struct cmd_ctx *ctx, const struct account_conf *acct,
 	p.client.user = acct->user;
 	p.client.wake_fd = -1;
 	p.notices = stderr;
+	p.exclusive = (const char *const *const *)cmd_exclusive_groups(acct);
+	p.n_exclusive = acct->n_exclusive;
 	p.prefetch_days = acct->prefetch_days;
 	if (acct->password != NULL || acct->password_command != NULL) {
 		if (config_account_password(acct, &password, err) < 0)

@@ -13,23 +13,3 @@ int cmd_stub(struct cmd_ctx *ctx, const char *name)
 	        name);
 	return 70;
 }
-
-int cmd_flag(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	return cmd_stub(ctx, "flag");
-}
-
-int cmd_pending(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	return cmd_stub(ctx, "pending");
-}
-
-int cmd_show(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	return cmd_stub(ctx, "show");
-}
-
-int cmd_search(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	return cmd_stub(ctx, "search");
-}

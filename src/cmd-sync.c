@@ -16,10 +16,14 @@ struct sync_run {
 	struct cache *cache;
 	struct sync *sync;
 	int reconnects;
+	unsigned not_applied; /* from sessions closed by reconnects */
+	unsigned flags;       /* sync_mailbox() flags */
 };
 
 static int run_connect(struct sync_run *r, struct pt_error *err)
 {
+	if (r->sync != NULL)
+		r->not_applied += sync_stats(r->sync)->not_applied;
 	sync_close(&r->sync);
 	if (cmd_connect(r->ctx, r->acct, r->cache, &r->sync, err) < 0)
 		return -1;
@@ -33,7 +37,7 @@ static int run_mailbox(struct sync_run *r, const char *name,
 {
 	for (;;) {
 		if (r->sync != NULL &&
-		    sync_mailbox(r->sync, name, true, err) == 0)
+		    sync_mailbox(r->sync, name, r->flags, err) == 0)
 			return 0;
 		if (r->sync != NULL && err->code != PT_E_CONN)
 			return -1;
@@ -53,7 +57,7 @@ static void names_free(char **names, size_t n)
 
 int cmd_sync(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct sync_run r = {ctx, NULL, NULL, NULL, 0};
+	struct sync_run r = {ctx, NULL, NULL, NULL, 0, 0, SYNC_SKIP_UNCHANGED};
 	struct config *cfg = NULL;
 	struct pt_error err = {0};
 	char **names = NULL;
@@ -100,6 +104,10 @@ int cmd_sync(struct cmd_ctx *ctx, int argc, char **argv)
 				break;
 		}
 	}
+	/* Edits that could not be applied were reported: exit 75. */
+	if (status == 0 && r.sync != NULL &&
+	    r.not_applied + sync_stats(r.sync)->not_applied > 0)
+		status = 75;
 	ret = status;
 out:
 	names_free(names, n);

@@ -37,5 +37,6 @@ int cmd_flag(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_pending(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_show(struct cmd_ctx *ctx, int argc, char **argv);
 int cmd_search(struct cmd_ctx *ctx, int argc, char **argv);
+int cmd_expunge(struct cmd_ctx *ctx, int argc, char **argv);
 
 #endif

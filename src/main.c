@@ -24,6 +24,8 @@ static const struct cmd_entry cmd_table[] = {
         {"show", "[--save DIR] MAILBOX UID", N_("print one message"), cmd_show},
         {"search", "MAILBOX QUERY", N_("search the cache (offline)"),
          cmd_search},
+        {"expunge", "MAILBOX", N_("remove the messages you deleted"),
+         cmd_expunge},
 };
 
 static void usage(FILE *fp)
@@ -113,7 +115,10 @@ int main(int argc, char **argv)
 	int first;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain("petrel", LOCALEDIR);
+	/* PETREL_LOCALEDIR: catalogs of an uninstalled or staged build. */
+	bindtextdomain("petrel", getenv("PETREL_LOCALEDIR") != NULL
+	                                 ? getenv("PETREL_LOCALEDIR")
+	                                 : LOCALEDIR);
 	bind_textdomain_codeset("petrel", "UTF-8");
 	textdomain("petrel");
 

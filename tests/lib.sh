@@ -4,7 +4,7 @@
 set -u
 
 fail() {
-	echo "FAIL: $*"
+	printf "FAIL: %s\n" "$*"
 	exit 1
 }
 skip() {

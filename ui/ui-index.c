@@ -14,6 +14,7 @@
 
 #include "common/text.h"
 #include "common/xmalloc.h"
+#include "search-query.h"
 
 /* Rows read per step when looking for the next search match. */
 #define UI_INDEX_SCAN 1000
@@ -391,50 +392,30 @@ static void next_match(struct ui *ui, bool include_current)
 		ui_message(ui, false, "%s", _("Search wrapped to the top"));
 }
 
-/* Words AND-ed, each a quoted FTS5 string; "word*" stays a prefix. */
-static char *fts_query(const char *text)
-{
-	struct buf q = BUF_INIT;
-	const char *p = text;
-
-	while (*p) {
-		size_t n = strcspn(p, " \t");
-		if (n > 0) {
-			bool prefix = n > 1 && p[n - 1] == '*';
-			if (q.len > 0)
-				buf_addstr(&q, " AND ");
-			buf_addch(&q, '"');
-			for (size_t i = 0; i < n - prefix; i++) {
-				if (p[i] == '"')
-					buf_addch(&q, '"');
-				buf_addch(&q, p[i]);
-			}
-			buf_addstr(&q, prefix ? "\"*" : "\"");
-		}
-		p += n;
-		p += strspn(p, " \t");
-	}
-	return buf_detach(&q);
-}
-
+/* The query language of `petrel search` (search-query.h): words AND-ed,
+ * "phrases", from:/subject:/..., is:unread, before:/after:. */
 static void search_done(struct ui *ui, const char *answer)
 {
 	struct ui_index *idx = &ui->idx;
+	struct search_query q;
 	struct pt_error err;
-	char *q;
 
 	if (answer == NULL || *answer == '\0' || idx->mbox_id == 0)
 		return;
-	q = fts_query(answer);
+	if (search_query_parse(answer, &q, &err) < 0) {
+		ui_message(ui, true, "%s", err.msg);
+		return;
+	}
 	cache_uidlist_free(&idx->matches);
-	if (cache_fts_search(ui->cache, idx->mbox_id, q, NULL, &idx->matches,
-	                     &err) < 0) {
-		free(q);
+	if (cache_fts_search(ui->cache, idx->mbox_id, q.match, &q.filter,
+	                     &idx->matches, &err) < 0) {
+		search_query_clear(&q);
 		ui_message(ui, true, _("Search failed: %s"), err.msg);
 		return;
 	}
+	search_query_clear(&q);
 	free(idx->query);
-	idx->query = q;
+	idx->query = xstrdup(answer);
 	if (idx->matches.n == 0) {
 		ui_message(ui, true, "%s", _("No matches"));
 		return;

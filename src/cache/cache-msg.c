@@ -512,3 +512,37 @@ int cache_body_missing(struct cache *c, int64_t mailbox_id, const char *section,
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)limit);
 	return cache_read_uids(c, st, uids_r, err);
 }
+
+int cache_msg_set_own_deleted(struct cache *c, int64_t mailbox_id, uint32_t uid,
+                              bool own, struct pt_error *err)
+{
+	static const char sql[] = "UPDATE messages SET own_deleted = ?3"
+	                          " WHERE mailbox_id = ?1 AND uid = ?2";
+	sqlite3_stmt *st = cache_stmt(c, CS_MSG_OWN_SET, sql, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	sqlite3_bind_int64(st, 2, uid);
+	sqlite3_bind_int(st, 3, own ? 1 : 0);
+	rc = cache_step_done(c, st, "marking an own deletion", err);
+	return rc;
+}
+
+int cache_msg_own_deleted(struct cache *c, int64_t mailbox_id,
+                          struct cache_uidlist *uids_r, struct pt_error *err)
+{
+	static const char sql[] =
+	        "SELECT uid FROM messages WHERE mailbox_id = ?1"
+	        " AND own_deleted = 1"
+	        " AND instr(' ' || flags || ' ', ' \\Deleted ') > 0"
+	        " ORDER BY uid";
+	sqlite3_stmt *st = cache_stmt(c, CS_MSG_OWN_LIST, sql, err);
+
+	memset(uids_r, 0, sizeof *uids_r);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	return cache_read_uids(c, st, uids_r, err);
+}

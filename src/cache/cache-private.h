@@ -62,6 +62,8 @@ enum cache_stmt_id {
 	CS_FTS_INSERT,
 	CS_FTS_SEARCH,
 	CS_FTS_FILTER,
+	CS_MSG_OWN_SET,
+	CS_MSG_OWN_LIST,
 	CS__COUNT
 };
 
@@ -125,7 +127,7 @@ int cache_queue_read(struct cache *c, sqlite3_stmt *st,
 
 /* Schema (cache-schema.c). */
 /* The newest schema version (PRAGMA user_version). */
-#define CACHE_SCHEMA_VERSION 2
+#define CACHE_SCHEMA_VERSION 3
 /* The SQL of migration v (1..CACHE_SCHEMA_VERSION), for tests. */
 const char *cache_schema_migration_sql(int v);
 /* Bring the schema to CACHE_SCHEMA_VERSION in one transaction; refuse a

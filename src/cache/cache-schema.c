@@ -132,10 +132,18 @@ static const char cache_migration_2[] =
         " END;"
         "INSERT INTO msg_fts (msg_fts) VALUES ('rebuild');";
 
+/* Migration 3: which \Deleted flags petrel itself set, so that an
+ * expunge removes only the user's own messages (UID EXPUNGE), never
+ * those another device marked \Deleted (DESIGN.md). */
+static const char cache_migration_3[] =
+        "ALTER TABLE messages ADD COLUMN own_deleted INTEGER NOT NULL"
+        " DEFAULT 0;";
+
 static const char *const cache_migrations[CACHE_SCHEMA_VERSION + 1] = {
         NULL,
         cache_migration_1,
         cache_migration_2,
+        cache_migration_3,
 };
 
 const char *cache_schema_migration_sql(int v)

@@ -285,6 +285,14 @@ int cache_msg_page(struct cache *c, int64_t mailbox_id, enum cache_order order,
                    const struct cache_page_key *after, size_t limit,
                    struct cache_msg_page *page_r, struct pt_error *err);
 
+/* petrel's own STORE +\Deleted on uid succeeded (own) or was undone. */
+int cache_msg_set_own_deleted(struct cache *c, int64_t mailbox_id, uint32_t uid,
+                              bool own, struct pt_error *err);
+/* UIDs whose \Deleted flag on the server was set by petrel itself: the
+ * only ones an expunge may remove (UID EXPUNGE), ascending. */
+int cache_msg_own_deleted(struct cache *c, int64_t mailbox_id,
+                          struct cache_uidlist *uids_r, struct pt_error *err);
+
 /* ------------------------------------------------------------- bodies */
 
 /* Store (or replace) a body part: section is the IMAP section spec ("" for

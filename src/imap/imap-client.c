@@ -119,6 +119,24 @@ static void client_set_caps(struct imap_client *c,
 
 /* ------------------------------------------------------ sequence map */
 
+/* The map costs 4 bytes per message. A server announcing more messages
+ * than this is refused rather than trusted with memory (16M messages,
+ * 64 MB of map). */
+#define CLIENT_MAX_EXISTS (16u * 1024 * 1024)
+
+/* Before growing the map to n entries on the server's word. */
+static int seqmap_check(struct imap_client *c, uint32_t n, struct pt_error *err)
+{
+	if (n <= CLIENT_MAX_EXISTS)
+		return 0;
+	/* Without the map later data would be misattributed: give up. */
+	c->broken = true;
+	return pt_error_set(err, PT_E_PROTO,
+	                    "the server announced message %u in one "
+	                    "mailbox; petrel handles at most %u",
+	                    n, CLIENT_MAX_EXISTS);
+}
+
 static void seqmap_resize(struct imap_client *c, uint32_t n)
 {
 	if (n > c->seqmap_cap) {
@@ -283,18 +301,22 @@ static void handle_code(struct imap_client *c, const struct imap_code *code)
 }
 
 static int handle_fetch(struct imap_client *c, const struct imap_response *r,
-                        struct imap_untagged_ctx *x)
+                        struct imap_untagged_ctx *x, struct pt_error *err)
 {
 	const struct imap_fetch *f = &r->u.fetch;
 	bool old = selection_data_is_old(c);
 
-	if (!old && f->seq > c->sel.exists)
-		seqmap_resize(c, f->seq); /* a server that skipped EXISTS */
+	if (!old && f->seq > c->sel.exists) {
+		/* a server that skipped EXISTS */
+		if (seqmap_check(c, f->seq, err) < 0)
+			return -1;
+		seqmap_resize(c, f->seq);
+	}
 	if (f->present & IMAP_FETCH_UID) {
 		x->uid = f->uid;
 		if (!old && f->seq >= 1 && f->seq <= c->sel.exists)
 			c->seqmap[f->seq - 1] = f->uid;
-	} else if (!old) {
+	} else {
 		x->uid = imap_client_seq_uid(c, f->seq);
 	}
 	/* Q-66 (b), counting only FETCHes that carried FLAGS (T-8). */
@@ -375,21 +397,24 @@ static int handle_untagged(struct imap_client *c, const struct imap_response *r,
 			c->qresync_on = true;
 		return 0;
 	case IMAP_RT_EXISTS:
-		if (!old)
-			seqmap_resize(c, r->number);
+		if (old)
+			break;
+		if (seqmap_check(c, r->number, err) < 0)
+			return -1;
+		seqmap_resize(c, r->number);
 		break;
 	case IMAP_RT_EXPUNGE:
-		if (!old) {
-			x.uid = imap_client_seq_uid(c, r->number);
-			seqmap_expunge(c, r->number);
-		}
+		/* Before [CLOSED] the map is still the old mailbox's. */
+		x.uid = imap_client_seq_uid(c, r->number);
+		seqmap_expunge(c, r->number);
 		break;
 	case IMAP_RT_VANISHED:
-		if (!old && !r->u.vanished.earlier)
+		if (!r->u.vanished.earlier)
 			seqmap_vanished(c, &r->u.vanished.uids);
 		break;
 	case IMAP_RT_FETCH:
-		handle_fetch(c, r, &x);
+		if (handle_fetch(c, r, &x, err) < 0)
+			return -1;
 		break;
 	default:
 		break;
@@ -405,13 +430,14 @@ static int client_fail(struct imap_client *c, struct pt_error *err)
 	return -1;
 }
 
-/* Process every complete response buffered. Returns 0, or -1. */
+/* Process every complete response buffered. Returns how many, or -1. */
 static int client_drain(struct imap_client *c, struct pt_error *err)
 {
 	const struct imap_response *r;
-	int ret;
+	int ret, n = 0;
 
 	while ((ret = imap_parser_next(c->parser, &r, err)) == 0) {
+		n++;
 		if (r->kind == IMAP_RESP_CONTINUE) {
 			c->cont_seen = true;
 		} else if (r->kind == IMAP_RESP_TAGGED) {
@@ -421,7 +447,7 @@ static int client_drain(struct imap_client *c, struct pt_error *err)
 		}
 	}
 	if (ret == -2)
-		return 0;
+		return n;
 	/* Unparsable server data: PT_E_PROTO (INTERFACE.md exit 76). The
 	 * session is given up so no later data is misread. */
 	return client_fail(c, err);
@@ -436,6 +462,13 @@ static int client_read(struct imap_client *c, int timeout_ms, int wake_fd,
 	struct buf *b;
 	int n;
 
+	/* Responses left buffered when a handler error ended the last wait
+	 * come first: the server may not send anything more. */
+	if (imap_parser_pending(c->parser) > 0) {
+		n = client_drain(c, err);
+		if (n != 0)
+			return n < 0 ? -1 : 1;
+	}
 	n = imap_conn_fill(c->conn, timeout_ms, wake_fd, err);
 	if (n == IMAP_CONN_WOKEN)
 		return 0;
@@ -776,8 +809,13 @@ static int client_greeting(struct imap_client *c, bool *preauth_r,
 				*err = perr;
 			return client_fail(c, err);
 		}
-		if (imap_conn_fill(c->conn, IMAP_CONN_WAIT_IO, c->wake_fd,
-		                   err) <= 0)
+		ret = imap_conn_fill(c->conn, IMAP_CONN_WAIT_IO, c->wake_fd,
+		                     err);
+		if (ret == IMAP_CONN_WOKEN)
+			pt_error_set(err, PT_E_CONN,
+			             "interrupted while waiting for the "
+			             "server's greeting");
+		if (ret <= 0)
 			return client_fail(c, err);
 		struct buf *b = imap_conn_buf(c->conn);
 		imap_parser_feed(c->parser, b->data, b->len);
@@ -954,6 +992,7 @@ int imap_client_select(struct imap_client *c, const char *mailbox,
 {
 	struct buf name = BUF_INIT;
 	struct imap_cmd *cmd = NULL;
+	uint32_t old_exists;
 	int ret;
 
 	if (c->sel.active && (c->caps & IMAP_CAP_UNSELECT) &&
@@ -965,8 +1004,14 @@ int imap_client_select(struct imap_client *c, const char *mailbox,
 	c->new_ctx = sel_ctx;
 	c->closed_seen = false;
 	c->selecting = true;
+	old_exists = c->sel.exists;
 	memset(&c->sel, 0, sizeof c->sel);
-	seqmap_reset(c);
+	/* Data before [CLOSED] is the old mailbox's (Q-65): keep its map
+	 * until then, so its EXPUNGEs and FETCHes still resolve to UIDs. */
+	if (selection_data_is_old(c))
+		c->sel.exists = old_exists;
+	else
+		seqmap_reset(c);
 	imap_client_astring(&name, mailbox);
 	ret = imap_client_start(c, &cmd, err, "%s %s%s%s",
 	                        readonly ? "EXAMINE" : "SELECT", buf_str(&name),
@@ -975,6 +1020,8 @@ int imap_client_select(struct imap_client *c, const char *mailbox,
 	buf_free(&name);
 	if (ret == 0)
 		ret = imap_client_wait(c, cmd, err);
+	if (selection_data_is_old(c))
+		seqmap_reset(c); /* no [CLOSED] came: the old map is stale */
 	c->selecting = false;
 	c->old_ctx = NULL;
 	if (ret == 0) {

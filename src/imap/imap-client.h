@@ -12,7 +12,8 @@
  * with the mailbox being selected. Untagged mailbox data is passed to the
  * handler with the sel_ctx of the mailbox it belongs to: data sent before
  * a "[CLOSED]" code or before an UNSELECT completes belongs to the old
- * mailbox (RFC 7162 §3.2.11, Q-65); when no mailbox is selected, sel_ctx is
+ * mailbox (RFC 7162 §3.2.11, Q-65), and its UIDs are resolved through the
+ * old mailbox's sequence map; when no mailbox is selected, sel_ctx is
  * NULL. The client never sends CLOSE (it would expunge every \Deleted
  * message, including another device's): it leaves a mailbox with UNSELECT
  * when offered, or by selecting another.
@@ -24,8 +25,9 @@
  * same span. The client never stores anything; the sync engine decides.
  *
  * Errors: PT_E_CONN (connection lost; the client is then unusable),
- * PT_E_PROTO (unparsable server data: logged, and the client is unusable
- * only if the parser lost framing), PT_E_AUTH, PT_E_TLS, and PT_E_MBOX for a
+ * PT_E_PROTO (unparsable server data; the client is then unusable too: the
+ * response skipped may have been a tagged completion or an expunge, so
+ * later data could be misread), PT_E_AUTH, PT_E_TLS, and PT_E_MBOX for a
  * command answered NO or BAD (the client stays usable). A handler error
  * aborts the wait with that error; the client stays usable.
  *

@@ -175,7 +175,10 @@ static void mime_addr_push(struct mime_address_list *list, char *name,
 		free(addr);
 		return;
 	}
-	list->v = xreallocarray(list->v, list->count + 1, sizeof(*a));
+	/* capacity: the next power of two, so growth stays linear */
+	if ((list->count & (list->count - 1)) == 0)
+		list->v = xreallocarray(
+		        list->v, list->count ? list->count * 2 : 1, sizeof(*a));
 	a = &list->v[list->count++];
 	a->name = name;
 	a->addr = addr;

@@ -88,8 +88,11 @@ static void mime_render_add_attachment(struct mime_walk *w,
 
 	if (r == NULL)
 		return;
-	r->attachments =
-	        xreallocarray(r->attachments, r->nattachments + 1, sizeof(*a));
+	/* capacity: the next power of two, so growth stays linear */
+	if ((r->nattachments & (r->nattachments - 1)) == 0)
+		r->attachments = xreallocarray(
+		        r->attachments,
+		        r->nattachments ? r->nattachments * 2 : 1, sizeof(*a));
 	a = &r->attachments[r->nattachments++];
 	a->part = p;
 	a->number = (unsigned)r->nattachments;

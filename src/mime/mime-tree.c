@@ -238,25 +238,25 @@ static int mime_tree_limits(struct mime_tree_ctx *ctx, unsigned depth)
 	return 0;
 }
 
+/* Recursion is bounded by MIME_MAX_DEPTH. */
 static void mime_part_free(struct mime_part *part)
 {
 	struct mime_part *c, *next;
 
-	while (part != NULL) {
-		for (c = part->children; c != NULL; c = next) {
-			next = c->next;
-			mime_part_free(c);
-		}
-		free(part->type);
-		free(part->subtype);
-		mime_param_list_free(&part->params);
-		free(part->disposition);
-		mime_param_list_free(&part->disp_params);
-		mime_headers_clear(&part->headers);
-		buf_free(&part->owned);
-		free(part);
-		part = NULL;
+	if (part == NULL)
+		return;
+	for (c = part->children; c != NULL; c = next) {
+		next = c->next;
+		mime_part_free(c);
 	}
+	free(part->type);
+	free(part->subtype);
+	mime_param_list_free(&part->params);
+	free(part->disposition);
+	mime_param_list_free(&part->disp_params);
+	mime_headers_clear(&part->headers);
+	buf_free(&part->owned);
+	free(part);
 }
 
 static int mime_tree_entity(struct mime_tree_ctx *ctx, const char *s,

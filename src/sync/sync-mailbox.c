@@ -1,6 +1,7 @@
 /* sync-mailbox.c: resynchronizing one mailbox: QRESYNC, CONDSTORE-only
  * and plain paths, new-message fetching, expunge detection (DESIGN.md
  * "Resynchronization"; RFC 7162 §6 and the client checklist). */
+#include "sync/sync-body.h"
 #include "sync/sync-private.h"
 
 #include <inttypes.h>
@@ -419,7 +420,59 @@ static bool mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb)
 	return same;
 }
 
-int sync_mailbox(struct sync *s, const char *name, bool skip_unchanged,
+/* Remove the user's own \Deleted messages (DESIGN.md, Q-61, Q-63). */
+static int expunge_own(struct sync *s, struct sync_mbox *m,
+                       struct pt_error *err)
+{
+	struct imap_client *c = s->client;
+	struct cache_uidlist own = {0};
+	struct imap_seqset set;
+	struct buf line = BUF_INIT;
+	size_t cursor = 0;
+	int ret;
+
+	if (cache_msg_own_deleted(s->cache, m->id, &own, err) < 0)
+		return -1;
+	imap_seqset_init(&set);
+	for (size_t i = 0; i < own.n; i++)
+		imap_seqset_add(&set, own.uids[i]);
+	s->stats.expunged_own += own.n;
+	cache_uidlist_free(&own);
+	ret = 0;
+	if (imap_seqset_empty(&set)) {
+		/* nothing of ours to remove */
+	} else if (imap_client_has(c, IMAP_CAP_UIDPLUS)) {
+		while (ret == 0 && imap_seqset_print_chunk(&set, &cursor, 6000,
+		                                           &line) == 1) {
+			struct imap_cmd *cmd = NULL;
+			struct sync_mark mark = {0};
+			ret = imap_client_start(c, &cmd, err, "UID EXPUNGE %s",
+			                        buf_str(&line));
+			if (ret == 0)
+				ret = imap_client_wait(c, cmd, err);
+			if (ret == 0) {
+				if (m->use_modseq)
+					mark_from_cmd(&mark, cmd, 0);
+				ret = sync_commit(s, m, &mark, err);
+			}
+			imap_cmd_free(c, &cmd);
+			buf_reset(&line);
+		}
+	} else {
+		char *name = text_sanitize_str(m->name, TEXT_ONELINE);
+		sync_notice(s,
+		            "%s: the server cannot expunge only your messages "
+		            "(no UIDPLUS); they stay marked \\Deleted",
+		            name);
+		free(name);
+		s->stats.expunged_own -= imap_seqset_count(&set);
+	}
+	imap_seqset_clear(&set);
+	buf_free(&line);
+	return ret;
+}
+
+int sync_mailbox(struct sync *s, const char *name, unsigned flags,
                  struct pt_error *err)
 {
 	struct imap_client *c = s->client;
@@ -438,7 +491,8 @@ int sync_mailbox(struct sync *s, const char *name, bool skip_unchanged,
 		return pt_error_set(err, PT_E_NOTFOUND, "%s cannot be selected",
 		                    name);
 	}
-	if (skip_unchanged && mailbox_unchanged(s, &mb)) {
+	if ((flags & SYNC_SKIP_UNCHANGED) && !(flags & SYNC_EXPUNGE) &&
+	    mailbox_unchanged(s, &mb)) {
 		s->stats.skipped++;
 		cache_mailbox_clear(&mb);
 		return 0;
@@ -475,6 +529,17 @@ int sync_mailbox(struct sync *s, const char *name, bool skip_unchanged,
 	}
 	if (ret == 0)
 		ret = resync_selected(s, &mb, &m, cmd, qresync_sent, err);
+	if (ret == 0) {
+		/* Queued edits go out once the cache mirrors the server. */
+		m.storing = true;
+		ret = sync_replay(s, &m, err);
+		m.storing = false;
+	}
+	if (ret == 0 && (flags & SYNC_EXPUNGE))
+		ret = expunge_own(s, &m, err);
+	/* prefetch_days, in this same selection (sync-body.c). */
+	if (ret == 0)
+		ret = sync_prefetch_selected(s, &m, NULL, err);
 	imap_cmd_free(c, &cmd);
 	if (imap_client_usable(c)) {
 		struct pt_error uerr;

@@ -37,6 +37,15 @@ struct sync_mbox {
 	 * (Q-48): drop it. */
 	bool discard;
 	struct sync_batch batch;
+	/* While replaying the queue: the highest MODSEQ echoed (T-8). */
+	bool storing;
+	uint64_t store_max_modseq;
+	/* Optional (NULL in sync_mailbox): called with every FETCH of this
+	 * mailbox before it is batched, e.g. to take BODY[] data
+	 * (sync-body.c). -1 with err set aborts the wait. */
+	int (*on_fetch)(struct sync_mbox *m, const struct imap_fetch *f,
+	                uint32_t uid, struct pt_error *err);
+	void *on_fetch_arg;
 };
 
 /* What a commit records besides the batch. */
@@ -62,13 +71,6 @@ struct sync {
 	size_t nstatus, capstatus;
 	/* UIDs (or sequence numbers) of SEARCH/ESEARCH answers. */
 	struct imap_seqset search;
-	/* Set by the interface's sync thread while it fetches bodies: gets
-	 * every FETCH with body sections for a selected mailbox (x->sel_ctx
-	 * is not NULL). The data is borrowed for the call. */
-	int (*body_sink)(void *arg, const struct imap_fetch *f,
-	                 const struct imap_untagged_ctx *x,
-	                 struct pt_error *err);
-	void *body_arg;
 };
 
 /* Write the batch of m (and the mark, if any) in one transaction. */
@@ -79,5 +81,13 @@ void sync_notice(struct sync *s, const char *fmt, ...)
 void sync_report_dropped(struct sync *s, const char *mailbox,
                          const struct cache_queue_list *l, const char *why);
 void sync_status_clear(struct sync *s);
+
+/* Replay the selected mailbox's queued edits (sync-store.c). */
+int sync_replay(struct sync *s, struct sync_mbox *m, struct pt_error *err);
+/* Our STORE of add/remove on uid succeeded: set the cached server flags
+ * (the modseq comes from the echo, Q-27). */
+int sync_store_applied(struct sync *s, struct sync_mbox *m, uint32_t uid,
+                       const char *add, const char *remove,
+                       struct pt_error *err);
 
 #endif

@@ -18,7 +18,6 @@
 #include "common/text.h"
 #include "common/wake.h"
 #include "common/xmalloc.h"
-#include "mime/mime-render.h"
 #include "sync/sync-private.h"
 
 /* Requests (struct sync_thread.req). */
@@ -32,8 +31,6 @@
 #define ST_IDLE_MS (25 * 60 * 1000)
 /* Body fetch requests kept; older ones are dropped first. */
 #define ST_FETCH_MAX 16
-/* Bodies per prefetch command. */
-#define ST_PREFETCH_CHUNK 20
 /* Consistency checks before waiting on a mailbox (see st_select()). */
 #define ST_SELECT_TRIES 3
 
@@ -64,6 +61,7 @@ struct sync_thread {
 	struct cache *cache;
 	struct sync *sync;
 	char *password;
+	char ***exclusive; /* the account's keyword groups, for the engine */
 	FILE *notices;
 	struct buf notice_line;
 	unsigned backoff_ms;
@@ -73,8 +71,6 @@ struct sync_thread {
 	struct cache_mailbox mb;
 	struct sync_mbox m;
 	bool need_resync;
-	/* Body fetches: messages stored by the current command. */
-	size_t bodies_stored;
 };
 
 /* ------------------------------------------------------------- status */
@@ -187,10 +183,6 @@ static void st_forget_password(struct sync_thread *t)
 	}
 }
 
-static int st_body_sink(void *arg, const struct imap_fetch *f,
-                        const struct imap_untagged_ctx *x,
-                        struct pt_error *err);
-
 static int st_connect(struct sync_thread *t, struct pt_error *err)
 {
 	const struct account_conf *a = t->acct;
@@ -209,6 +201,8 @@ static int st_connect(struct sync_thread *t, struct pt_error *err)
 	p.client.wake_fd = wake_fd(t->cmd);
 	p.notices = t->notices;
 	p.prefetch_days = a->prefetch_days;
+	p.exclusive = (const char *const *const *)t->exclusive;
+	p.n_exclusive = a->n_exclusive;
 	if (t->password == NULL &&
 	    (a->password != NULL || a->password_command != NULL) &&
 	    config_account_password(a, &t->password, err) < 0)
@@ -219,8 +213,6 @@ static int st_connect(struct sync_thread *t, struct pt_error *err)
 			st_forget_password(t);
 		return -1;
 	}
-	t->sync->body_sink = st_body_sink;
-	t->sync->body_arg = t;
 	return 0;
 }
 
@@ -278,20 +270,22 @@ static bool st_pending(struct sync_thread *t)
 
 /* ---------------------------------------------------------- selection */
 
-/* A failure that ends the connection (everything else is reported and
- * the sync goes on with the next mailbox). */
-static bool st_fatal(const struct pt_error *err)
+/* A failure that ends the connection: the client is unusable, or the
+ * cache failed (everything else is reported and the sync goes on with
+ * the next mailbox). */
+static bool st_fatal(struct sync_thread *t, const struct pt_error *err)
 {
-	return err->code == PT_E_CONN || err->code == PT_E_PROTO ||
-	       err->code == PT_E_CACHE || err->code == PT_E_AUTH ||
-	       err->code == PT_E_TLS || err->code == PT_E_INTERNAL;
+	return !imap_client_usable(sync_client(t->sync)) ||
+	       err->code == PT_E_CONN || err->code == PT_E_CACHE ||
+	       err->code == PT_E_AUTH || err->code == PT_E_TLS ||
+	       err->code == PT_E_INTERNAL;
 }
 
 /* A failure that concerns only the shown mailbox (gone, or refused):
  * reported; nothing is selected (returns 2), or -1 if it is fatal. */
 static int st_mailbox_failed(struct sync_thread *t, struct pt_error *err)
 {
-	if (st_fatal(err))
+	if (st_fatal(t, err))
 		return -1;
 	st_error(t, err);
 	return 2;
@@ -358,7 +352,7 @@ static int st_sync_mailbox(struct sync_thread *t, const char *name,
 	if (st_leave(t, err) < 0)
 		return -1;
 	st_state(t, SYNC_THREAD_SYNCING, name, done, total);
-	ret = sync_mailbox(t->sync, name, skip, err);
+	ret = sync_mailbox(t->sync, name, skip ? SYNC_SKIP_UNCHANGED : 0, err);
 	if (ret == 0)
 		st_changed(t);
 	return ret;
@@ -442,59 +436,6 @@ static int st_select(struct sync_thread *t, struct pt_error *err)
 
 /* -------------------------------------------------------------- bodies */
 
-static int st_body_sink(void *arg, const struct imap_fetch *f,
-                        const struct imap_untagged_ctx *x, struct pt_error *err)
-{
-	struct sync_thread *t = arg;
-	struct buf text = BUF_INIT;
-	struct pt_error ierr;
-
-	if (!t->selected || x->sel_ctx != &t->m || x->uid == 0)
-		return 0;
-	for (size_t i = 0; i < f->nsections; i++) {
-		const struct imap_section *sec = &f->sections[i];
-		if (sec->kind != IMAP_SECTION_BODY || sec->section[0] != '\0' ||
-		    sec->nil || sec->has_origin)
-			continue;
-		/* One short write per body: no transaction is held while
-		 * the rest of the response is read. */
-		if (cache_body_put(t->cache, t->m.id, x->uid, "", sec->data,
-		                   sec->len, err) < 0)
-			return err->code == PT_E_NOTFOUND ? 0 : -1;
-		if (mime_text_for_index(sec->data, sec->len, &text, &ierr) == 0)
-			cache_fts_set_text(t->cache, t->m.id, x->uid,
-			                   buf_str(&text), &ierr);
-		buf_free(&text);
-		t->bodies_stored++;
-	}
-	return 0;
-}
-
-/* UID FETCH the whole bodies of uids (BODY.PEEK: \Seen is not set) on
- * the selected mailbox. */
-static int st_fetch_uids(struct sync_thread *t, const uint32_t *uids, size_t n,
-                         struct pt_error *err)
-{
-	struct imap_seqset set;
-	struct buf line = BUF_INIT;
-	int ret;
-
-	imap_seqset_init(&set);
-	for (size_t i = 0; i < n; i++)
-		imap_seqset_add(&set, uids[i]);
-	imap_seqset_print(&set, &line);
-	t->bodies_stored = 0;
-	ret = imap_client_run(sync_client(t->sync), err,
-	                      "UID FETCH %s (UID BODY.PEEK[])", buf_str(&line));
-	buf_free(&line);
-	imap_seqset_clear(&set);
-	if (ret == 0)
-		ret = st_commit_selected(t, err);
-	if (t->bodies_stored > 0)
-		st_changed(t);
-	return ret;
-}
-
 static void st_fetch_failed(struct sync_thread *t, const char *mailbox,
                             uint32_t uid, const struct pt_error *err)
 {
@@ -506,66 +447,39 @@ static void st_fetch_failed(struct sync_thread *t, const char *mailbox,
 	st_unlock_publish(t);
 }
 
-/* A body the interface asked for. Only the shown mailbox is selected; a
- * request for another one is stale (the user moved on) and dropped. */
+/* A body the interface asked for, fetched by the engine over its own
+ * EXAMINE (BODY.PEEK[]: \Seen is not set); the wait on the shown
+ * mailbox resumes afterwards. A request for a mailbox no longer shown is
+ * stale (the user moved on) and dropped. */
 static int st_fetch_one(struct sync_thread *t, const struct st_fetch *f,
                         struct pt_error *err)
 {
+	struct cache_mailbox mb;
 	struct pt_error ferr = {0};
 	char *data = NULL;
 	size_t len;
 
 	if (t->open_name == NULL || strcmp(f->mailbox, t->open_name) != 0)
 		return 0;
-	if (!t->selected && st_select(t, err) < 0)
-		return -1;
-	if (!t->selected)
+	if (cache_mailbox_get(t->cache, f->mailbox, &mb, &ferr) < 0)
 		return 0;
-	if (cache_body_get(t->cache, t->m.id, f->uid, "", &data, &len, &ferr) ==
+	if (cache_body_get(t->cache, mb.id, f->uid, "", &data, &len, &ferr) ==
 	    0) {
+		/* Prefetched meanwhile. */
 		free(data);
-		return 0; /* fetched meanwhile (prefetch) */
-	}
-	if (st_fetch_uids(t, &f->uid, 1, err) < 0) {
-		if (err->code == PT_E_MBOX)
-			st_fetch_failed(t, f->mailbox, f->uid, err);
-		return err->code == PT_E_MBOX ? 0 : -1;
-	}
-	if (t->bodies_stored == 0) {
-		pt_error_set(&ferr, PT_E_NOTFOUND,
-		             _("the server sent no body for UID %u"),
-		             (unsigned)f->uid);
-		st_fetch_failed(t, f->mailbox, f->uid, &ferr);
-	}
-	return 0;
-}
-
-/* Bodies of the shown mailbox newer than prefetch_days, for offline
- * reading; stops as soon as the interface asks for something. */
-static int st_prefetch(struct sync_thread *t, struct pt_error *err)
-{
-	int64_t since;
-
-	if (t->acct->prefetch_days == 0 || !t->selected)
+		cache_mailbox_clear(&mb);
 		return 0;
-	since = (int64_t)time(NULL) - (int64_t)t->acct->prefetch_days * 86400;
-	while (!st_pending(t)) {
-		struct cache_uidlist uids = {0};
-		int ret;
-		if (cache_body_missing(t->cache, t->m.id, "", since,
-		                       ST_PREFETCH_CHUNK, &uids, err) < 0)
-			return -1;
-		if (uids.n == 0) {
-			cache_uidlist_free(&uids);
-			return 0;
-		}
-		ret = st_fetch_uids(t, uids.uids, uids.n, err);
-		cache_uidlist_free(&uids);
-		if (ret < 0)
-			return err->code == PT_E_MBOX ? 0 : -1;
-		if (t->bodies_stored == 0)
-			return 0; /* the server sends none: do not loop */
 	}
+	cache_mailbox_clear(&mb);
+	if (st_leave(t, err) < 0)
+		return -1;
+	if (sync_fetch_body(t->sync, f->mailbox, f->uid, err) == 0) {
+		st_changed(t);
+		return 0;
+	}
+	if (st_fatal(t, err))
+		return -1;
+	st_fetch_failed(t, f->mailbox, f->uid, err);
 	return 0;
 }
 
@@ -629,7 +543,7 @@ static int st_sync_all(struct sync_thread *t, struct pt_error *err)
 		if (st_sync_mailbox(t, names[i], (unsigned)i, (unsigned)n, true,
 		                    &merr) == 0)
 			continue;
-		if (st_fatal(&merr)) {
+		if (st_fatal(t, &merr)) {
 			*err = merr;
 			ret = -1;
 		} else {
@@ -656,7 +570,7 @@ static int st_flush(struct sync_thread *t, struct pt_error *err)
 			continue;
 		struct pt_error merr = {0};
 		if (st_sync_mailbox(t, q.v[i].mailbox, 0, 0, true, &merr) < 0) {
-			if (st_fatal(&merr)) {
+			if (st_fatal(t, &merr)) {
 				*err = merr;
 				ret = -1;
 			} else {
@@ -686,7 +600,7 @@ static int st_handle(struct sync_thread *t, struct pt_error *err)
 		ret = st_leave(t, err);
 		if (ret == 0 && !(r.req & ST_REQ_SYNC))
 			ret = st_sync_mailbox(t, t->open_name, 0, 0, true, err);
-		if (ret < 0 && !st_fatal(err)) {
+		if (ret < 0 && !st_fatal(t, err)) {
 			st_error(t, err);
 			ret = 0;
 		}
@@ -769,8 +683,6 @@ static int st_online(struct sync_thread *t, struct pt_error *err)
 		    st_mailbox_failed(t, err) < 0)
 			return -1;
 		if (!t->selected && st_select(t, err) < 0)
-			return -1;
-		if (st_prefetch(t, err) < 0)
 			return -1;
 		if (st_pending(t))
 			continue;
@@ -941,6 +853,7 @@ static void st_free(struct sync_thread *t)
 		free(t->fetch[i].mailbox);
 	free(t->trace_path);
 	free(t->open_name);
+	free(t->exclusive);
 	buf_free(&t->notice_line);
 	free(t);
 }
@@ -953,6 +866,9 @@ int sync_thread_start(const struct sync_thread_params *p,
 	int rc;
 
 	t->acct = p->acct;
+	t->exclusive = xcalloc(p->acct->n_exclusive + 1, sizeof *t->exclusive);
+	for (size_t i = 0; i < p->acct->n_exclusive; i++)
+		t->exclusive[i] = p->acct->exclusive[i].keywords;
 	t->trace_path = p->trace_path ? xstrdup(p->trace_path) : NULL;
 	t->open_name = p->mailbox ? xstrdup(p->mailbox) : NULL;
 	t->seed = (unsigned)time(NULL) ^ (unsigned)getpid();

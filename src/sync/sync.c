@@ -96,6 +96,9 @@ static int mbox_data(struct sync *s, struct sync_mbox *m,
 			m->batch.need_diff = true; /* T-14 */
 		break;
 	case IMAP_RT_FETCH:
+		if (m->on_fetch != NULL && !m->discard &&
+		    m->on_fetch(m, &r->u.fetch, x->uid, err) < 0)
+			return -1;
 		sync_batch_fetch(&m->batch, &r->u.fetch, x->uid, m->use_modseq);
 		break;
 	default:
@@ -133,10 +136,6 @@ static int sync_untagged(void *arg, const struct imap_response *r,
 	}
 	if (x->sel_ctx == NULL)
 		return 0; /* data for no mailbox we track */
-	if (r->type == IMAP_RT_FETCH && s->body_sink != NULL &&
-	    (r->u.fetch.present & IMAP_FETCH_SECTIONS) &&
-	    s->body_sink(s->body_arg, &r->u.fetch, x, err) < 0)
-		return -1;
 	return mbox_data(s, x->sel_ctx, r, x, err);
 }
 
@@ -200,10 +199,11 @@ void sync_report_dropped(struct sync *s, const char *mailbox,
 	for (size_t i = 0; i < l->n; i++) {
 		const struct cache_queue_entry *e = &l->v[i];
 		char *name = text_sanitize_str(mailbox, TEXT_ONELINE);
-		sync_notice(s, "%s: edit on UID %u dropped (%s): +(%s) -(%s)",
+		sync_notice(s, "%s: UID %u: edit not applied (%s): +(%s) -(%s)",
 		            name, e->uid, why, e->add, e->remove);
 		free(name);
 		s->stats.dropped_edits++;
+		s->stats.not_applied++;
 	}
 }
 
@@ -306,6 +306,64 @@ static char *mailbox_utf8(const char *raw, struct pt_error *err)
 	return buf_detach(&out);
 }
 
+static bool listed_has(const struct sync *s, const char *raw)
+{
+	for (size_t k = 0; k < s->nlisted; k++)
+		if (s->listed[k].in_list && strcmp(s->listed[k].raw, raw) == 0)
+			return true;
+	return false;
+}
+
+static const char *cached_raw(const struct cache_mailbox *mb)
+{
+	return mb->raw_name ? mb->raw_name : mb->name;
+}
+
+static bool cache_has_raw(const struct cache_mailbox_list *l, const char *raw)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(cached_raw(&l->v[i]), raw) == 0)
+			return true;
+	return false;
+}
+
+/* A mailbox gone from LIST whose UIDVALIDITY reappears under a new name
+ * was renamed (RFC 3501 §6.3.5 keeps UIDVALIDITY): its messages, bodies
+ * and queued edits follow it. The STATUS answers were collected before
+ * (sync_list); UIDNEXT must not have gone backwards. */
+static int list_follow_renames(struct sync *s, struct cache_mailbox_list *old,
+                               struct pt_error *err)
+{
+	for (size_t i = 0; i < old->n; i++) {
+		struct cache_mailbox *mb = &old->v[i];
+		if (mb->uidvalidity == 0 || listed_has(s, cached_raw(mb)))
+			continue;
+		for (size_t k = 0; k < s->nstatus; k++) {
+			const struct imap_status_data *st = &s->status[k].data;
+			struct pt_error nerr;
+			char *name;
+			if (!(st->present & IMAP_STATUS_UIDVALIDITY) ||
+			    st->uidvalidity != mb->uidvalidity ||
+			    st->uidnext < mb->uidnext ||
+			    cache_has_raw(old, s->status[k].raw))
+				continue;
+			name = mailbox_utf8(s->status[k].raw, &nerr);
+			if (name == NULL)
+				continue;
+			if (cache_mailbox_rename(s->cache, mb->id, name,
+			                         s->status[k].raw, err) < 0) {
+				free(name);
+				return -1;
+			}
+			free(mb->raw_name);
+			mb->raw_name = xstrdup(s->status[k].raw);
+			free(name);
+			break;
+		}
+	}
+	return 0;
+}
+
 static int list_apply(struct sync *s, struct pt_error *err)
 {
 	struct cache_mailbox_list old;
@@ -317,6 +375,7 @@ static int list_apply(struct sync *s, struct pt_error *err)
 		cache_mailbox_list_free(&old);
 		return -1;
 	}
+	ret = list_follow_renames(s, &old, err);
 	for (size_t i = 0; i < s->nlisted && ret == 0; i++) {
 		struct sync_listed *e = &s->listed[i];
 		struct pt_error nerr;
@@ -339,13 +398,7 @@ static int list_apply(struct sync *s, struct pt_error *err)
 	/* Mailboxes the server no longer lists are removed; their queued
 	 * edits cannot apply any more and are reported. */
 	for (size_t i = 0; i < old.n && ret == 0; i++) {
-		bool found = false;
-		const char *raw =
-		        old.v[i].raw_name ? old.v[i].raw_name : old.v[i].name;
-		for (size_t k = 0; k < s->nlisted && !found; k++)
-			found = s->listed[k].in_list &&
-			        strcmp(s->listed[k].raw, raw) == 0;
-		if (!found) {
+		if (!listed_has(s, cached_raw(&old.v[i]))) {
 			struct cache_queue_list dropped = {0};
 			ret = cache_mailbox_delete(s->cache, old.v[i].id,
 			                           &dropped, err);
@@ -359,6 +412,54 @@ static int list_apply(struct sync *s, struct pt_error *err)
 		ret = cache_commit(s->cache, err);
 	if (ret < 0)
 		cache_rollback(s->cache);
+	return ret;
+}
+
+/* When mailboxes vanished from LIST and new ones appeared, ask the new
+ * ones' UIDVALIDITY (pipelined) so renames can be followed. */
+static int list_status_new(struct sync *s, struct pt_error *err)
+{
+	struct cache_mailbox_list old;
+	struct imap_cmd **cmds;
+	size_t n = 0;
+	bool gone = false;
+	int ret = 0;
+
+	sync_status_clear(s);
+	if (cache_mailbox_list(s->cache, &old, err) < 0)
+		return -1;
+	for (size_t i = 0; i < old.n && !gone; i++)
+		gone = old.v[i].uidvalidity != 0 &&
+		       !listed_has(s, cached_raw(&old.v[i]));
+	cmds = xcalloc(s->nlisted + 1, sizeof *cmds);
+	for (size_t i = 0; gone && i < s->nlisted && ret == 0; i++) {
+		struct buf name = BUF_INIT;
+		const struct sync_listed *e = &s->listed[i];
+		if (!e->in_list ||
+		    (e->attrs & (IMAP_LIST_NOSELECT | IMAP_LIST_NONEXISTENT)) ||
+		    cache_has_raw(&old, e->raw))
+			continue;
+		imap_client_astring(&name, e->raw);
+		ret = imap_client_start(s->client, &cmds[n], err,
+		                        "STATUS %s (UIDVALIDITY UIDNEXT)",
+		                        buf_str(&name));
+		if (ret == 0)
+			n++;
+		buf_free(&name);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct pt_error serr;
+		/* A failing STATUS only means no rename is followed. */
+		if (ret == 0 &&
+		    imap_client_wait(s->client, cmds[i], &serr) < 0 &&
+		    serr.code != PT_E_MBOX) {
+			*err = serr;
+			ret = -1;
+		}
+		imap_cmd_free(s->client, &cmds[i]);
+	}
+	free(cmds);
+	cache_mailbox_list_free(&old);
 	return ret;
 }
 
@@ -377,7 +478,10 @@ int sync_list(struct sync *s, struct pt_error *err)
 	if (ret == 0)
 		ret = imap_client_run(c, err, "LSUB \"\" \"*\"");
 	if (ret == 0)
+		ret = list_status_new(s, err);
+	if (ret == 0)
 		ret = list_apply(s, err);
+	sync_status_clear(s);
 	return ret;
 }
 

@@ -41,6 +41,14 @@ struct sync_params {
 	 * NULL for none. */
 	FILE *notices;
 	unsigned prefetch_days; /* 0: no body prefetch */
+	/* Groups of keywords that exclude each other (each NULL-terminated):
+	 * setting one of them, like setting \Deleted, is not forced on a
+	 * message another device changed since the user saw it. */
+	const char *const *const *exclusive;
+	size_t n_exclusive;
+	/* Such conflicts wait for the user's answer (the interface) instead
+	 * of being reported and dropped (the command line). */
+	bool ask_user;
 };
 
 /* Counters for tests and benchmarks. */
@@ -52,6 +60,8 @@ struct sync_stats {
 	uint64_t flag_updates;    /* FETCH flag/modseq changes applied */
 	uint64_t expunged;        /* messages removed */
 	unsigned dropped_edits;   /* queued edits that could not apply */
+	unsigned not_applied;     /* edits reported as not applied (exit 75) */
+	uint64_t expunged_own;    /* messages removed by SYNC_EXPUNGE */
 };
 
 struct sync;
@@ -66,11 +76,20 @@ void sync_close(struct sync **sp);
  * (their queued edits reported). */
 int sync_list(struct sync *s, struct pt_error *err);
 
-/* Bring one mailbox (UTF-8 name, as in the cache) up to date. With
- * skip_unchanged, a mailbox whose STATUS shows the cached UIDVALIDITY,
- * UIDNEXT, MESSAGES and HIGHESTMODSEQ (and that has no queued edits) is
- * not selected (Q-44). PT_E_NOTFOUND when the mailbox is not listed. */
-int sync_mailbox(struct sync *s, const char *name, bool skip_unchanged,
+/* sync_mailbox() flags. */
+#define SYNC_SKIP_UNCHANGED 0x1 /* no SELECT if STATUS shows no change */
+#define SYNC_EXPUNGE 0x2        /* then expunge the user's own deletions */
+
+/* Bring one mailbox (UTF-8 name, as in the cache) up to date, then send
+ * its queued edits. With SYNC_SKIP_UNCHANGED, a mailbox whose STATUS
+ * shows the cached UIDVALIDITY, UIDNEXT, MESSAGES and HIGHESTMODSEQ (and
+ * that has no queued edits) is not selected (Q-44). With SYNC_EXPUNGE,
+ * the messages petrel itself marked \Deleted are expunged with
+ * UID EXPUNGE (never another device's: no EXPUNGE or CLOSE is ever sent);
+ * without UIDPLUS they are moved to the Trash mailbox when MOVE is
+ * offered, else left alone with a notice. PT_E_NOTFOUND when the mailbox
+ * is not listed. */
+int sync_mailbox(struct sync *s, const char *name, unsigned flags,
                  struct pt_error *err);
 
 /* The names to sync when none are given: the configured list, else the
@@ -78,6 +97,32 @@ int sync_mailbox(struct sync *s, const char *name, bool skip_unchanged,
  * caller frees the array and its strings. */
 int sync_default_mailboxes(struct sync *s, char ***names_r, size_t *n_r,
                            struct pt_error *err);
+
+/* ------------------------------------------- bodies (sync-body.c) */
+
+/* Fetch the whole message uid of mailbox (UTF-8 name, as in the cache)
+ * with BODY.PEEK[] over an EXAMINE, so \Seen is never set, and store it
+ * (cache_body_put(), section "") with its search text
+ * (mime_text_for_index(), cache_fts_set_text()) in one transaction. Flag
+ * changes and expunges the server reports meanwhile are applied to the
+ * cache. Errors: PT_E_NOTFOUND when the mailbox or message is not cached,
+ * when the message is gone from the server (T-13; it is then removed
+ * from the cache too), or when the mailbox's UIDVALIDITY changed (a sync
+ * is needed); PT_E_MSG for a message larger than MIME_MAX_MESSAGE;
+ * connection errors as for sync_mailbox(). */
+int sync_fetch_body(struct sync *s, const char *mailbox, uint32_t uid,
+                    struct pt_error *err);
+
+/* prefetch_days (struct sync_params): fetch and store, as above, the
+ * bodies of the cached messages of mailbox dated within the last
+ * prefetch_days days that have none yet, newest first, several per
+ * command; messages past MIME_MAX_MESSAGE are skipped. Does nothing when
+ * prefetch_days is 0 or every body is cached (then nothing is sent
+ * either). *fetched_r (may be NULL): bodies stored. This is the
+ * stand-alone form, with an EXAMINE of its own; sync_mailbox() does the
+ * same inside its selection (sync_prefetch_selected(), sync-body.h). */
+int sync_prefetch_bodies(struct sync *s, const char *mailbox,
+                         uint64_t *fetched_r, struct pt_error *err);
 
 const struct sync_stats *sync_stats(const struct sync *s);
 struct imap_client *sync_client(struct sync *s);

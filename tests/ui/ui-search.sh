@@ -1,6 +1,7 @@
 #!/bin/sh
 # Search: / in the index runs an offline full-text search of the cache
-# (words AND-ed) and moves to the first match; n goes to the next one.
+# (the language of petrel search: words AND-ed, field:word, is:unread)
+# and moves to the first match; n goes to the next one.
 # In the pager, / searches the message's text.
 . "$PETREL_SRCDIR/tests/lib.sh"
 . "$PETREL_SRCDIR/tests/fixture/dovecot.sh"
@@ -29,8 +30,14 @@ ui_keys Enter
 ui_wait "Subject: recipe: apple crumble"
 ui_keys q n Enter
 ui_wait "Subject: recipe: apple pie"
-ui_keys q / "apple pie" Enter
+# The query language of petrel search: fields and is:unread.
+ui_keys q / "subject:crumble" Enter
 ui_wait "1 message matches"
+# Both apple recipes have been read.
+ui_keys / "apple is:unread" Enter
+ui_wait "No matches"
+ui_keys / "is:bogus" Enter
+ui_wait "unknown search term is:bogus"
 ui_keys / "nothing-like-this" Enter
 ui_wait "No matches"
 
