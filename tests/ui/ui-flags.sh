@@ -25,7 +25,12 @@ ui_wait_re '^  !.*flag test 3'
 ui_wait "INBOX [2 new, 3 messages]"
 ui_keys d
 ui_wait_re '^ D!.*flag test 3'
-# d moved the cursor to UID 2; undelete it there is a no-op, go back up.
+# Let the STORE of \Deleted finish before undeleting: an edit that cancels
+# a queued one while that one's STORE is in flight is lost (the engine
+# then records the STORE's result as the server's state); see the report
+# of this branch. At human speed the STORE is long done.
+replay_built && ui_wait_gone "queued"
+# d moved the cursor to UID 2; go back up and undelete.
 ui_keys k u
 ui_wait_re '^  !.*flag test 3'
 ui_keys j d
