@@ -11,6 +11,33 @@
 
 #include "common/xmalloc.h"
 
+int cache_fts_flush(struct cache *c, struct pt_error *err)
+{
+	static const char pending_sql[] = "SELECT 1 FROM fts_todo LIMIT 1";
+	static const char flush_sql[] =
+	        "INSERT INTO msg_fts (msg_fts, rowid, \"from\", \"to\", cc,"
+	        " subject, body)"
+	        " SELECT CASE op WHEN 'd' THEN 'delete' END, id, f, t, c, s, b"
+	        " FROM fts_todo ORDER BY seq";
+	static const char flushed_sql[] = "DELETE FROM fts_todo";
+	sqlite3_stmt *st = cache_stmt(c, CS_FTS_PENDING, pending_sql, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = cache_step(c, st, "index queue read", err);
+	cache_stmt_reset(st);
+	if (rc <= 0)
+		return rc; /* nothing queued (0), or an error */
+	st = cache_stmt(c, CS_FTS_FLUSH, flush_sql, err);
+	if (st == NULL || cache_step_done(c, st, "index update", err) < 0)
+		return -1;
+	st = cache_stmt(c, CS_FTS_FLUSHED, flushed_sql, err);
+	if (st == NULL)
+		return -1;
+	return cache_step_done(c, st, "index queue clear", err);
+}
+
 /* A message's indexed values. */
 struct fts_row {
 	int64_t id;
@@ -112,6 +139,9 @@ int cache_fts_set_text(struct cache *c, int64_t mailbox_id, uint32_t uid,
 
 	if (cache_unit_begin(c, &outer, err) < 0)
 		return -1;
+	/* The direct index writes below must follow the queued ones. */
+	if (cache_fts_flush(c, err) < 0)
+		return cache_unit_end(c, outer, -1, err);
 	rc = cache_fts_row(c, mailbox_id, uid, &r, err);
 	if (rc == 0)
 		rc = pt_error_set(err, PT_E_NOTFOUND,
@@ -179,7 +209,12 @@ int cache_fts_search(struct cache *c, int64_t mailbox_id, const char *match,
                      struct cache_uidlist *uids_r, struct pt_error *err)
 {
 	bool text = match != NULL && *match != '\0';
-	sqlite3_stmt *st = cache_fts_search_stmt(c, text, err);
+	sqlite3_stmt *st;
+
+	/* Inside a transaction, see its own queued index changes. */
+	if (text && cache_in_transaction(c) && cache_fts_flush(c, err) < 0)
+		return -1;
+	st = cache_fts_search_stmt(c, text, err);
 	size_t cap = 0;
 	int rc;
 

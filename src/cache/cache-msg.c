@@ -88,16 +88,27 @@ int cache_msg_put(struct cache *c, int64_t mailbox_id,
 	        " bodystructure = excluded.bodystructure";
 	sqlite3_stmt *st = cache_stmt(c, CS_MSG_PUT, sql, err);
 	char *flags;
+	bool outer;
 	int rc;
 
 	if (st == NULL || cache_flags_normalize(m->flags, &flags, err) < 0)
 		return -1;
+	/* Inside the caller's transaction the statement runs as it is (the
+	 * sync engine's hot path); alone, it is its own unit so that the
+	 * index changes it queues are applied (cache_fts_flush). */
+	outer = !cache_in_transaction(c);
+	if (outer && cache_unit_begin(c, &outer, err) < 0) {
+		free(flags);
+		return -1;
+	}
 	rc = cache_msg_bind_put(c, st, mailbox_id, m, flags, err);
 	if (rc == 0)
 		rc = cache_step_done(c, st, "message insert", err);
 	else
 		cache_stmt_reset(st);
 	free(flags);
+	if (outer)
+		rc = cache_unit_end(c, true, rc, err);
 	return rc;
 }
 

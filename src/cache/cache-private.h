@@ -64,6 +64,9 @@ enum cache_stmt_id {
 	CS_FTS_FILTER,
 	CS_MSG_OWN_SET,
 	CS_MSG_OWN_LIST,
+	CS_FTS_PENDING,
+	CS_FTS_FLUSH,
+	CS_FTS_FLUSHED,
 	CS__COUNT
 };
 
@@ -92,6 +95,10 @@ int cache_step(struct cache *c, sqlite3_stmt *st, const char *what,
                struct pt_error *err);
 /* Run SQL without results. */
 int cache_exec(struct cache *c, const char *sql, struct pt_error *err);
+/* Apply the index changes queued by the triggers (migration 4) to the
+ * FTS5 table, in order, with one statement; called before every commit
+ * and before the index is read or written directly. */
+int cache_fts_flush(struct cache *c, struct pt_error *err);
 
 /* An atomic unit inside a writing function: BEGIN IMMEDIATE when no
  * transaction is open (*outer_r = true), else a SAVEPOINT. cache_unit_end
@@ -127,7 +134,7 @@ int cache_queue_read(struct cache *c, sqlite3_stmt *st,
 
 /* Schema (cache-schema.c). */
 /* The newest schema version (PRAGMA user_version). */
-#define CACHE_SCHEMA_VERSION 3
+#define CACHE_SCHEMA_VERSION 4
 /* The SQL of migration v (1..CACHE_SCHEMA_VERSION), for tests. */
 const char *cache_schema_migration_sql(int v);
 /* Bring the schema to CACHE_SCHEMA_VERSION in one transaction; refuse a

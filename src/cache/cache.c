@@ -294,6 +294,8 @@ int cache_begin(struct cache *c, struct pt_error *err)
 
 int cache_commit(struct cache *c, struct pt_error *err)
 {
+	if (!sqlite3_get_autocommit(c->db) && cache_fts_flush(c, err) < 0)
+		return -1;
 	return cache_exec(c, "COMMIT", err);
 }
 
@@ -317,6 +319,8 @@ int cache_unit_begin(struct cache *c, bool *outer_r, struct pt_error *err)
 
 int cache_unit_end(struct cache *c, bool outer, int rc, struct pt_error *err)
 {
+	if (rc == 0 && outer)
+		rc = cache_fts_flush(c, err);
 	if (rc == 0) {
 		if (cache_exec(c, outer ? "COMMIT" : "RELEASE cache_unit",
 		               err) == 0)

@@ -27,6 +27,12 @@ struct imap_client {
 	bool cont_seen; /* a "+" continuation request arrived */
 	unsigned tagno;
 	struct imap_cmd *pending; /* commands sent, not yet completed */
+	/* The command imap_client_wait() waits for: dispatching stops at
+	 * its tagged response, so what follows (the next pipelined
+	 * command's data) stays buffered in the parser for the next read,
+	 * and is never mixed into the caller's transaction for this one
+	 * (RFC 7162 §6, Q-68). */
+	struct imap_cmd *stop_at;
 
 	/* Q-66 accumulators, reset at every tagged response. */
 	bool acc_has_hms;
@@ -442,6 +448,8 @@ static int client_drain(struct imap_client *c, struct pt_error *err)
 			c->cont_seen = true;
 		} else if (r->kind == IMAP_RESP_TAGGED) {
 			handle_tagged(c, r);
+			if (c->stop_at != NULL && c->stop_at->done)
+				return n;
 		} else if (handle_untagged(c, r, err) < 0) {
 			return -1;
 		}
@@ -462,8 +470,9 @@ static int client_read(struct imap_client *c, int timeout_ms, int wake_fd,
 	struct buf *b;
 	int n;
 
-	/* Responses left buffered when a handler error ended the last wait
-	 * come first: the server may not send anything more. */
+	/* Responses left buffered when a handler error or the end of the
+	 * awaited command ended the last wait come first: the server may
+	 * not send anything more. */
 	if (imap_parser_pending(c->parser) > 0) {
 		n = client_drain(c, err);
 		if (n != 0)
@@ -539,12 +548,20 @@ static int cmd_status_error(const struct imap_cmd *cmd, struct pt_error *err)
 int imap_client_wait(struct imap_client *c, struct imap_cmd *cmd,
                      struct pt_error *err)
 {
+	struct imap_cmd *outer = c->stop_at;
+
+	c->stop_at = cmd;
 	while (!cmd->done) {
-		if (c->broken)
+		if (c->broken) {
+			c->stop_at = outer;
 			return pt_error_set(err, PT_E_CONN, "not connected");
-		if (client_read(c, IMAP_CONN_WAIT_IO, -1, false, err) < 0)
+		}
+		if (client_read(c, IMAP_CONN_WAIT_IO, -1, false, err) < 0) {
+			c->stop_at = outer;
 			return -1;
+		}
 	}
+	c->stop_at = outer;
 	if (cmd->status != IMAP_RS_OK)
 		return cmd_status_error(cmd, err);
 	return 0;

@@ -371,7 +371,10 @@ static int resync_selected(struct sync *s, struct cache_mailbox *mb,
 	return ret;
 }
 
-static bool mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb)
+/* 1: STATUS shows nothing to do; 0: select it; -1: the connection is
+ * lost (serr says how). */
+static int mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb,
+                             struct pt_error *serr)
 {
 	struct imap_client *c = s->client;
 	struct cache_queue_list q = {0};
@@ -398,7 +401,12 @@ static bool mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb)
 		                    "HIGHESTMODSEQ)",
 		                    buf_str(&name)) < 0) {
 			buf_free(&name);
-			return false;
+			/* A NO is no reason to skip the SELECT; a lost
+			 * connection is reported with its own cause. */
+			if (imap_client_usable(c))
+				return 0;
+			*serr = err;
+			return -1;
 		}
 		buf_free(&name);
 	}
@@ -491,11 +499,13 @@ int sync_mailbox(struct sync *s, const char *name, unsigned flags,
 		return pt_error_set(err, PT_E_NOTFOUND, "%s cannot be selected",
 		                    name);
 	}
-	if ((flags & SYNC_SKIP_UNCHANGED) && !(flags & SYNC_EXPUNGE) &&
-	    mailbox_unchanged(s, &mb)) {
-		s->stats.skipped++;
+	ret = 0;
+	if ((flags & SYNC_SKIP_UNCHANGED) && !(flags & SYNC_EXPUNGE))
+		ret = mailbox_unchanged(s, &mb, err);
+	if (ret != 0) {
+		s->stats.skipped += ret > 0;
 		cache_mailbox_clear(&mb);
-		return 0;
+		return ret > 0 ? 0 : -1;
 	}
 	memset(&m, 0, sizeof m);
 	m.id = mb.id;
