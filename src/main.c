@@ -128,6 +128,12 @@ int main(int argc, char **argv)
 		return 64;
 	if (first >= argc)
 		return cmd_ui(&ctx, 0, NULL);
+	if (ctx.demo) {
+		fprintf(stderr, "%s\n",
+		        _("petrel: --demo opens the interface; it takes no "
+		          "command"));
+		return 64;
+	}
 	name = argv[first];
 	for (i = 0; i < sizeof cmd_table / sizeof cmd_table[0]; i++) {
 		if (strcmp(cmd_table[i].name, name) == 0) {
