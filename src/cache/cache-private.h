@@ -134,7 +134,7 @@ int cache_queue_read(struct cache *c, sqlite3_stmt *st,
 
 /* Schema (cache-schema.c). */
 /* The newest schema version (PRAGMA user_version). */
-#define CACHE_SCHEMA_VERSION 4
+#define CACHE_SCHEMA_VERSION 5
 /* The SQL of migration v (1..CACHE_SCHEMA_VERSION), for tests. */
 const char *cache_schema_migration_sql(int v);
 /* Bring the schema to CACHE_SCHEMA_VERSION in one transaction; refuse a

@@ -182,12 +182,37 @@ static const char cache_migration_4[] =
         "   (SELECT body FROM msg_text WHERE message_id = new.id));"
         " END;";
 
+/* Migration 5: queue ids are never reused (AUTOINCREMENT). The sync
+ * engine confirms an edit by (id, rev); with a reused id, a row queued
+ * again after the user cancelled the first one while its STORE was on the
+ * way could be taken for the confirmed one and removed. */
+static const char cache_migration_5[] =
+        "CREATE TABLE queue_new ("
+        " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+        " mailbox_id INTEGER NOT NULL"
+        "  REFERENCES mailboxes(id) ON DELETE CASCADE,"
+        " uidvalidity INTEGER NOT NULL,"
+        " uid INTEGER NOT NULL,"
+        " add_flags TEXT NOT NULL DEFAULT '',"
+        " remove_flags TEXT NOT NULL DEFAULT '',"
+        " base_modseq INTEGER NOT NULL DEFAULT 0,"
+        " created INTEGER NOT NULL,"
+        " state INTEGER NOT NULL DEFAULT 0,"
+        " rev INTEGER NOT NULL DEFAULT 0,"
+        " UNIQUE (mailbox_id, uidvalidity, uid));"
+        "INSERT INTO queue_new SELECT id, mailbox_id, uidvalidity, uid,"
+        " add_flags, remove_flags, base_modseq, created, state, rev"
+        " FROM queue;"
+        "DROP TABLE queue;"
+        "ALTER TABLE queue_new RENAME TO queue;";
+
 static const char *const cache_migrations[CACHE_SCHEMA_VERSION + 1] = {
         NULL,
         cache_migration_1,
         cache_migration_2,
         cache_migration_3,
         cache_migration_4,
+        cache_migration_5,
 };
 
 const char *cache_schema_migration_sql(int v)

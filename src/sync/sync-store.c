@@ -370,6 +370,32 @@ static int run_pass(struct store_run *r, bool adding, struct pt_error *err)
 	return ret;
 }
 
+/* Keep what the user sees: if the view changed with the server flags,
+ * the user edited the message while the STORE was on its way (say, an
+ * undelete right after a delete, which removed the queued row), so the
+ * difference is queued again to restore the view. */
+static int keep_view(struct sync *s, struct sync_mbox *m, uint32_t uid,
+                     const char *before, struct pt_error *err)
+{
+	struct cache_msg msg;
+	char *add, *remove;
+	int ret;
+
+	if (cache_msg_get(s->cache, m->id, uid, &msg, err) < 0)
+		return -1;
+	ret = 0;
+	if (!cache_flags_equal(before, msg.view_flags)) {
+		add = cache_flags_minus(before, msg.view_flags);
+		remove = cache_flags_minus(msg.view_flags, before);
+		ret = cache_queue_edit(s->cache, m->id, &uid, 1, add, remove,
+		                       NULL, NULL, err);
+		free(add);
+		free(remove);
+	}
+	cache_msg_clear(&msg);
+	return ret;
+}
+
 int sync_store_applied(struct sync *s, struct sync_mbox *m, uint32_t uid,
                        const char *add, const char *remove,
                        struct pt_error *err)
@@ -378,10 +404,20 @@ int sync_store_applied(struct sync *s, struct sync_mbox *m, uint32_t uid,
 	char *flags;
 	int ret;
 
-	if (cache_msg_get(s->cache, m->id, uid, &msg, err) < 0)
+	if (cache_begin(s->cache, err) < 0)
+		return -1;
+	if (cache_msg_get(s->cache, m->id, uid, &msg, err) < 0) {
+		cache_rollback(s->cache);
 		return err->code == PT_E_NOTFOUND ? 0 : -1;
+	}
 	flags = cache_flags_apply(msg.flags, add, remove);
 	ret = cache_msg_set_flags(s->cache, m->id, uid, flags, NULL, NULL, err);
+	if (ret == 0)
+		ret = keep_view(s, m, uid, msg.view_flags, err);
+	if (ret == 0)
+		ret = cache_commit(s->cache, err);
+	if (ret < 0)
+		cache_rollback(s->cache);
 	free(flags);
 	cache_msg_clear(&msg);
 	return ret;
