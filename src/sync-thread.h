@@ -98,6 +98,9 @@ void sync_thread_status(struct sync_thread *t, struct sync_thread_status *st);
 
 /* Sync every mailbox now (also: retry a connection at once). */
 void sync_thread_sync_now(struct sync_thread *t);
+/* The same, then expunge the messages the user deleted (with petrel) in
+ * the shown mailbox: UID EXPUNGE of those only (the "$" key). */
+void sync_thread_sync_expunge(struct sync_thread *t);
 /* Send the queued edits now (each mailbox that has some is resynced and
  * its edits replayed). */
 void sync_thread_flush(struct sync_thread *t);

@@ -231,7 +231,7 @@ static bool ui_global_action(struct ui *ui, enum ui_action a)
 			ui_message(ui, true, "%s",
 			           _("Offline (--offline): nothing is sent"));
 		} else {
-			sync_thread_sync_now(ui->sync);
+			sync_thread_sync_expunge(ui->sync);
 			ui_message(ui, false, "%s", _("Synchronizing..."));
 		}
 		return true;

@@ -25,6 +25,7 @@
 #define ST_REQ_SYNC 0x2u
 #define ST_REQ_FLUSH 0x4u
 #define ST_REQ_OPEN 0x8u
+#define ST_REQ_EXPUNGE 0x10u
 
 /* IDLE is left and entered again this often (RFC 2177 §3: a client
  * should not stay idle longer than 29 minutes). */
@@ -343,19 +344,27 @@ static int st_leave(struct sync_thread *t, struct pt_error *err)
 }
 
 /* sync_mailbox() with the thread's bookkeeping. */
-static int st_sync_mailbox(struct sync_thread *t, const char *name,
-                           unsigned done, unsigned total, bool skip,
-                           struct pt_error *err)
+static int st_sync_mailbox_flags(struct sync_thread *t, const char *name,
+                                 unsigned done, unsigned total, unsigned flags,
+                                 struct pt_error *err)
 {
 	int ret;
 
 	if (st_leave(t, err) < 0)
 		return -1;
 	st_state(t, SYNC_THREAD_SYNCING, name, done, total);
-	ret = sync_mailbox(t->sync, name, skip ? SYNC_SKIP_UNCHANGED : 0, err);
+	ret = sync_mailbox(t->sync, name, flags, err);
 	if (ret == 0)
 		st_changed(t);
 	return ret;
+}
+
+static int st_sync_mailbox(struct sync_thread *t, const char *name,
+                           unsigned done, unsigned total, bool skip,
+                           struct pt_error *err)
+{
+	return st_sync_mailbox_flags(t, name, done, total,
+	                             skip ? SYNC_SKIP_UNCHANGED : 0, err);
 }
 
 /* The selected mailbox matches the cache exactly (so waiting on it makes
@@ -607,6 +616,16 @@ static int st_handle(struct sync_thread *t, struct pt_error *err)
 	}
 	if (ret == 0 && (r.req & ST_REQ_SYNC))
 		ret = st_sync_all(t, err);
+	/* "$": the user's own deletions in the shown mailbox go away
+	 * (UID EXPUNGE only, never another device's). */
+	if (ret == 0 && (r.req & ST_REQ_EXPUNGE) && t->open_name != NULL) {
+		ret = st_sync_mailbox_flags(t, t->open_name, 0, 0, SYNC_EXPUNGE,
+		                            err);
+		if (ret < 0 && !st_fatal(t, err)) {
+			st_error(t, err);
+			ret = 0;
+		}
+	}
 	if (ret == 0 && (r.req & ST_REQ_FLUSH))
 		ret = st_flush(t, err);
 	for (size_t i = 0; i < r.nfetch && ret == 0; i++)
@@ -920,6 +939,11 @@ static void st_request(struct sync_thread *t, unsigned req)
 void sync_thread_sync_now(struct sync_thread *t)
 {
 	st_request(t, ST_REQ_SYNC);
+}
+
+void sync_thread_sync_expunge(struct sync_thread *t)
+{
+	st_request(t, ST_REQ_SYNC | ST_REQ_EXPUNGE);
 }
 
 void sync_thread_flush(struct sync_thread *t)
