@@ -25,7 +25,6 @@ ui_keys Enter
 ui_wait "cached body 3"
 ui_keys q
 
-old_master=$DOVE_PID
 dovecot_stop
 ui_wait_re '-- offline, retrying in [0-9]+ s' 15
 ui_keys Enter
@@ -38,11 +37,6 @@ ui_keys F
 ui_wait_re '^ N!.*offline test 2'
 ui_wait_re '-- [0-9]+ queued'
 
-# Dovecot refuses to start while the pid in its master.pid exists, even as
-# a zombie not yet reaped (dovecot_stop kills the master, which then leaves
-# master.pid behind): wait for the reaping, else drop the stale file.
-_reaped() { ! kill -0 "$old_master" 2>/dev/null; }
-wait_until 10 _reaped || rm -f "$DOVE_DIR/run/master.pid"
 dovecot_restart
 # The thread retries by itself (backoff of a few seconds at this point);
 # $ makes it retry at once.
