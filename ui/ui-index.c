@@ -7,6 +7,7 @@
 #include "ui-private.h"
 
 #include <curses.h>
+#include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,14 +33,21 @@ static enum cache_order reverse_order(enum cache_order o)
 		return CACHE_ORDER_UID_ASC;
 	case CACHE_ORDER_DATE_ASC:
 		return CACHE_ORDER_DATE_DESC;
+	case CACHE_ORDER_THREAD:
+		return CACHE_ORDER_THREAD_REV;
+	case CACHE_ORDER_THREAD_REV:
+		return CACHE_ORDER_THREAD;
 	default:
 		return CACHE_ORDER_DATE_ASC;
 	}
 }
 
-static void key_of(const struct cache_msg *m, struct cache_page_key *k)
+static void key_of(enum cache_order o, const struct cache_msg *m,
+                   struct cache_page_key *k)
 {
-	k->sort_date = m->sort_date;
+	bool thread = o == CACHE_ORDER_THREAD || o == CACHE_ORDER_THREAD_REV;
+
+	k->sort_date = thread ? m->thread_pos : m->sort_date;
 	k->uid = m->uid;
 }
 
@@ -66,6 +74,12 @@ static bool key_before(enum cache_order o, const struct cache_page_key *m,
 		} else {
 			k->uid = m->uid + 1;
 		}
+		return true;
+	case CACHE_ORDER_THREAD: /* positions descending */
+		k->sort_date = m->sort_date + 1;
+		return true;
+	case CACHE_ORDER_THREAD_REV:
+		k->sort_date = m->sort_date - 1;
 		return true;
 	}
 	return false;
@@ -124,7 +138,7 @@ static void load_rows(struct ui *ui)
 			rows_prepend(idx, &up);
 	}
 	if (idx->rows.n > 0) {
-		key_of(&idx->rows.v[0], &idx->top);
+		key_of(ui->idx.order, &idx->rows.v[0], &idx->top);
 		idx->has_top = true;
 	} else {
 		idx->has_top = false;
@@ -207,7 +221,7 @@ void ui_index_open(struct ui *ui, const char *mailbox)
 /* Make m the top row and re-read. */
 static void scroll_to(struct ui *ui, const struct cache_msg *m)
 {
-	key_of(m, &ui->idx.top);
+	key_of(ui->idx.order, m, &ui->idx.top);
 	ui->idx.has_top = true;
 	load_rows(ui);
 }
@@ -230,7 +244,7 @@ bool ui_index_move(struct ui *ui, int delta)
 		return true;
 	}
 	edge = delta > 0 ? &idx->rows.v[idx->rows.n - 1] : &idx->rows.v[0];
-	key_of(edge, &k);
+	key_of(ui->idx.order, edge, &k);
 	if (page(ui, delta > 0 ? idx->order : reverse_order(idx->order), &k, 1,
 	         &p) < 0 ||
 	    p.n == 0) {
@@ -259,7 +273,8 @@ static void page_move(struct ui *ui, bool down)
 
 	if (idx->rows.n == 0)
 		return;
-	key_of(down ? &idx->rows.v[idx->rows.n - 1] : &idx->rows.v[0], &k);
+	key_of(ui->idx.order,
+	       down ? &idx->rows.v[idx->rows.n - 1] : &idx->rows.v[0], &k);
 	if (page(ui, down ? idx->order : reverse_order(idx->order), &k, want,
 	         &p) < 0)
 		return;
@@ -355,7 +370,7 @@ static uint32_t scan_matches(struct ui *ui, const struct cache_page_key *after)
 			if (is_match(&ui->idx, p.v[i].uid))
 				found = p.v[i].uid;
 		if (p.n > 0)
-			key_of(&p.v[p.n - 1], &k);
+			key_of(ui->idx.order, &p.v[p.n - 1], &k);
 		has_key = true;
 		bool end = p.n < UI_INDEX_SCAN;
 		cache_msg_page_free(&p);
@@ -375,7 +390,7 @@ static void next_match(struct ui *ui, bool include_current)
 
 	if (cur == NULL)
 		return;
-	key_of(cur, &k);
+	key_of(ui->idx.order, cur, &k);
 	if (include_current && is_match(&ui->idx, cur->uid))
 		return;
 	uid = scan_matches(ui, &k);
@@ -450,6 +465,28 @@ static enum ui_color_slot row_color(const struct cache_msg *m)
 	return UI_C_NORMAL;
 }
 
+/* The thread tree before a subject (cache_msg.thread_tree: one character
+ * per level), in line-drawing characters in a UTF-8 locale, else ASCII;
+ * returns the columns used. */
+static int draw_tree(struct ui *ui, int y, int x, const char *tree)
+{
+	static const char *const utf8[] = {"  ", "\u2502 ", "\u251c\u2500>",
+	                                   "\u2514\u2500>"};
+	static const char *const ascii[] = {"  ", "| ", "|->", "`->"};
+	const char *const *g =
+	        strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? utf8 : ascii;
+	int used = 0;
+
+	for (; *tree != '\0' && x + used < ui->cols - 1; tree++) {
+		const char *s = *tree == '|'   ? g[1]
+		                : *tree == '+' ? g[2]
+		                : *tree == '`' ? g[3]
+		                               : g[0];
+		used += ui_put(y, x + used, s, ui->cols - 1 - x - used, false);
+	}
+	return used;
+}
+
 static void draw_row(struct ui *ui, int y, const struct cache_msg *m,
                      bool selected)
 {
@@ -469,6 +506,8 @@ static void draw_row(struct ui *ui, int y, const struct cache_msg *m,
 	x += ui_put(y, x, date, UI_INDEX_DATE, true);
 	x += ui_put(y, x, m->from ? m->from : "", UI_INDEX_FROM - 1, true);
 	x += ui_put(y, x, " ", 1, true);
+	if (ui->idx.order == CACHE_ORDER_THREAD && m->thread_tree != NULL)
+		x += draw_tree(ui, y, x, m->thread_tree);
 	ui_put(y, x, m->subject ? m->subject : "", ui->cols - x, true);
 	attrset(A_NORMAL);
 }
@@ -562,6 +601,16 @@ void ui_index_action(struct ui *ui, enum ui_action a)
 			ui_message(ui, true, "%s", _("No search yet (use /)"));
 		else
 			next_match(ui, false);
+		break;
+	case UI_A_SORT_THREAD:
+		ui->idx.order = ui->idx.order == CACHE_ORDER_THREAD
+		                        ? CACHE_ORDER_DATE_DESC
+		                        : CACHE_ORDER_THREAD;
+		go_first(ui);
+		ui_message(ui, false, "%s",
+		           ui->idx.order == CACHE_ORDER_THREAD
+		                   ? _("Thread order")
+		                   : _("Date order, newest first"));
 		break;
 	case UI_A_SORT:
 		ui->idx.order = ui->idx.order == CACHE_ORDER_DATE_DESC

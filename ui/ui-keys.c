@@ -69,6 +69,9 @@ static const struct ui_action_def actions[UI_A_COUNT] = {
         [UI_A_SORT] = {"sort-reverse",
                        N_("reverse the order (newest or oldest first)"),
                        M_INDEX},
+        [UI_A_SORT_THREAD] = {"sort-thread",
+                              N_("switch between date and thread order"),
+                              M_INDEX},
 };
 
 static const char *const map_names[UI_MAP_COUNT] = {
@@ -105,7 +108,7 @@ static const struct ui_binding bind_index[] = {
         {'/', UI_A_SEARCH},         {'n', UI_A_SEARCH_NEXT},
         {' ', UI_A_PAGE_DOWN},      {'-', UI_A_PAGE_UP},
         {'=', UI_A_FIRST},          {'*', UI_A_LAST},
-        {'o', UI_A_SORT},
+        {'o', UI_A_SORT},           {'t', UI_A_SORT_THREAD},
 };
 
 static const struct ui_binding bind_pager[] = {

@@ -55,6 +55,7 @@ enum ui_action {
 	UI_A_SEARCH,
 	UI_A_SEARCH_NEXT,
 	UI_A_SORT,
+	UI_A_SORT_THREAD,
 	UI_A_COUNT
 };
 

@@ -18,7 +18,8 @@
 	"SELECT m.uid, m.modseq, m.flags, q.add_flags, q.remove_flags,"  \
 	" m.internaldate, m.size, m.date, m.sort_date, m.from_addr,"     \
 	" m.to_addr, m.cc_addr, m.subject, m.message_id, m.in_reply_to," \
-	" m.refs, " bs " FROM messages m"                                \
+	" m.refs, " bs ", m.thread_pos, m.thread_depth, m.thread_tree"   \
+	" FROM messages m"                                               \
 	" JOIN mailboxes b ON b.id = m.mailbox_id"                       \
 	" LEFT JOIN queue q ON q.mailbox_id = m.mailbox_id"              \
 	"  AND q.uidvalidity = b.uidvalidity AND q.uid = m.uid"          \
@@ -36,6 +37,7 @@ void cache_msg_clear(struct cache_msg *m)
 	free(m->in_reply_to);
 	free(m->references);
 	free(m->bodystructure);
+	free(m->thread_tree);
 	memset(m, 0, sizeof *m);
 }
 
@@ -281,6 +283,9 @@ static void cache_msg_read(sqlite3_stmt *st, struct cache_msg *m)
 	m->in_reply_to = cache_col_strdup(st, 14);
 	m->references = cache_col_strdup(st, 15);
 	m->bodystructure = cache_col_strdup(st, 16);
+	m->thread_pos = sqlite3_column_int64(st, 17);
+	m->thread_depth = (unsigned)sqlite3_column_int64(st, 18);
+	m->thread_tree = cache_col_strdup(st, 19);
 }
 
 int cache_msg_get(struct cache *c, int64_t mailbox_id, uint32_t uid,
@@ -331,6 +336,11 @@ static sqlite3_stmt *cache_msg_page_stmt(struct cache *c,
 	static const char date_desc[] =
 	        MSG_PAGE("NULL", "(m.sort_date, m.uid) < (?2, ?3)",
 	                 "m.sort_date DESC, m.uid DESC");
+	/* Positions are highest first: see migration 6. */
+	static const char thread[] =
+	        MSG_PAGE("NULL", "m.thread_pos < ?2", "m.thread_pos DESC");
+	static const char thread_rev[] =
+	        MSG_PAGE("NULL", "m.thread_pos > ?2", "m.thread_pos");
 
 	switch (order) {
 	case CACHE_ORDER_UID_ASC:
@@ -341,6 +351,10 @@ static sqlite3_stmt *cache_msg_page_stmt(struct cache *c,
 		return cache_stmt(c, CS_MSG_PAGE_DATE_ASC, date_asc, err);
 	case CACHE_ORDER_DATE_DESC:
 		return cache_stmt(c, CS_MSG_PAGE_DATE_DESC, date_desc, err);
+	case CACHE_ORDER_THREAD:
+		return cache_stmt(c, CS_MSG_PAGE_THREAD, thread, err);
+	case CACHE_ORDER_THREAD_REV:
+		return cache_stmt(c, CS_MSG_PAGE_THREAD_REV, thread_rev, err);
 	}
 	pt_error_set(err, PT_E_INTERNAL, "cache: bad page order");
 	return NULL;
@@ -351,10 +365,17 @@ static sqlite3_stmt *cache_msg_page_stmt(struct cache *c,
 static void cache_msg_page_bind(sqlite3_stmt *st, enum cache_order order,
                                 const struct cache_page_key *after)
 {
-	bool desc =
-	        order == CACHE_ORDER_UID_DESC || order == CACHE_ORDER_DATE_DESC;
+	bool desc = order == CACHE_ORDER_UID_DESC ||
+	            order == CACHE_ORDER_DATE_DESC ||
+	            order == CACHE_ORDER_THREAD;
 
-	if (after != NULL) {
+	if (order == CACHE_ORDER_THREAD || order == CACHE_ORDER_THREAD_REV) {
+		sqlite3_bind_int64(st, 2,
+		                   after != NULL ? after->sort_date
+		                   : desc        ? INT64_MAX
+		                                 : INT64_MIN);
+		sqlite3_bind_int64(st, 3, 0);
+	} else if (after != NULL) {
 		sqlite3_bind_int64(st, 2, after->sort_date);
 		sqlite3_bind_int64(st, 3, after->uid);
 	} else {
@@ -367,10 +388,14 @@ int cache_msg_page(struct cache *c, int64_t mailbox_id, enum cache_order order,
                    const struct cache_page_key *after, size_t limit,
                    struct cache_msg_page *page_r, struct pt_error *err)
 {
-	sqlite3_stmt *st = cache_msg_page_stmt(c, order, err);
+	sqlite3_stmt *st;
 	int rc;
 
 	memset(page_r, 0, sizeof *page_r);
+	/* A failed refresh leaves the last computed order (see cache.h). */
+	if (order == CACHE_ORDER_THREAD || order == CACHE_ORDER_THREAD_REV)
+		(void)cache_thread_refresh(c, mailbox_id, err);
+	st = cache_msg_page_stmt(c, order, err);
 	if (st == NULL)
 		return -1;
 	if (limit > 100000)

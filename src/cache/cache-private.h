@@ -39,6 +39,12 @@ enum cache_stmt_id {
 	CS_MSG_PAGE_UID_DESC,
 	CS_MSG_PAGE_DATE_ASC,
 	CS_MSG_PAGE_DATE_DESC,
+	CS_MSG_PAGE_THREAD,
+	CS_MSG_PAGE_THREAD_REV,
+	CS_THREAD_DIRTY,
+	CS_THREAD_LOAD,
+	CS_THREAD_SET,
+	CS_THREAD_CLEAN,
 	CS_MSG_STATE,
 	CS_BODY_PUT,
 	CS_BODY_GET,
@@ -132,9 +138,14 @@ int cache_queue_read(struct cache *c, sqlite3_stmt *st,
 	"q.id, q.mailbox_id, b.name, q.uidvalidity, q.uid, q.add_flags, " \
 	"q.remove_flags, q.base_modseq, q.created, q.state, q.rev"
 
+/* Recompute the thread order of a mailbox if it is marked dirty; a
+ * read-only connection leaves it as it is (cache-thread.c). */
+int cache_thread_refresh(struct cache *c, int64_t mailbox_id,
+                         struct pt_error *err);
+
 /* Schema (cache-schema.c). */
 /* The newest schema version (PRAGMA user_version). */
-#define CACHE_SCHEMA_VERSION 5
+#define CACHE_SCHEMA_VERSION 6
 /* The SQL of migration v (1..CACHE_SCHEMA_VERSION), for tests. */
 const char *cache_schema_migration_sql(int v);
 /* Bring the schema to CACHE_SCHEMA_VERSION in one transaction; refuse a

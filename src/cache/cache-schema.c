@@ -206,6 +206,39 @@ static const char cache_migration_5[] =
         "DROP TABLE queue;"
         "ALTER TABLE queue_new RENAME TO queue;";
 
+/* Migration 6: the thread order (cache-thread.c). thread_pos numbers a
+ * mailbox's messages in thread order, highest first (so that a new
+ * thread on top leaves the other rows' numbers as they were); thread_depth
+ * and thread_tree give the tree drawing. Any change that can move a
+ * message in its thread (a message added or removed, a changed id, date
+ * or reference) marks the mailbox thread_dirty, and the next thread read
+ * recomputes the order in a write transaction. */
+static const char cache_migration_6[] =
+        "ALTER TABLE messages ADD COLUMN thread_pos INTEGER;"
+        "ALTER TABLE messages ADD COLUMN thread_depth INTEGER NOT NULL"
+        " DEFAULT 0;"
+        "ALTER TABLE messages ADD COLUMN thread_tree TEXT;"
+        "ALTER TABLE mailboxes ADD COLUMN thread_dirty INTEGER NOT NULL"
+        " DEFAULT 1;"
+        "CREATE INDEX messages_thread ON messages (mailbox_id, thread_pos);"
+        "CREATE TRIGGER messages_thread_ai AFTER INSERT ON messages BEGIN"
+        " UPDATE mailboxes SET thread_dirty = 1"
+        "  WHERE id = new.mailbox_id AND thread_dirty = 0;"
+        " END;"
+        "CREATE TRIGGER messages_thread_ad AFTER DELETE ON messages BEGIN"
+        " UPDATE mailboxes SET thread_dirty = 1"
+        "  WHERE id = old.mailbox_id AND thread_dirty = 0;"
+        " END;"
+        "CREATE TRIGGER messages_thread_au AFTER UPDATE OF message_id,"
+        " in_reply_to, refs, date, internaldate ON messages"
+        " WHEN old.message_id IS NOT new.message_id"
+        "  OR old.in_reply_to IS NOT new.in_reply_to"
+        "  OR old.refs IS NOT new.refs OR old.date IS NOT new.date"
+        "  OR old.internaldate IS NOT new.internaldate BEGIN"
+        " UPDATE mailboxes SET thread_dirty = 1"
+        "  WHERE id = new.mailbox_id AND thread_dirty = 0;"
+        " END;";
+
 static const char *const cache_migrations[CACHE_SCHEMA_VERSION + 1] = {
         NULL,
         cache_migration_1,
@@ -213,6 +246,7 @@ static const char *const cache_migrations[CACHE_SCHEMA_VERSION + 1] = {
         cache_migration_3,
         cache_migration_4,
         cache_migration_5,
+        cache_migration_6,
 };
 
 const char *cache_schema_migration_sql(int v)

@@ -213,6 +213,16 @@ struct cache_msg {
 	char *references;
 	/* The BODYSTRUCTURE as received; not filled by page reads. */
 	char *bodystructure;
+	/* Read only, meaningful in CACHE_ORDER_THREAD reads: the position
+	 * in the thread order (the page key), the depth in the thread (0 for
+	 * a root), and the tree drawing: one character per level below the
+	 * root, '|' where an ancestor has a later sibling (a vertical line),
+	 * ' ' where it has none, then '+' (more siblings follow) or '`' (the
+	 * last child); "" for a root. At most CACHE_THREAD_TREE_MAX levels
+	 * are drawn. NULL when the order was never computed. */
+	int64_t thread_pos;
+	unsigned thread_depth;
+	char *thread_tree;
 };
 
 /* Free the strings of m (not m itself) and zero it. */
@@ -260,17 +270,35 @@ int cache_msg_uids(struct cache *c, int64_t mailbox_id,
 int cache_msg_get(struct cache *c, int64_t mailbox_id, uint32_t uid,
                   struct cache_msg *m_r, struct pt_error *err);
 
-/* Orders for page reads. Date order is by sort_date, then UID. */
+/* Orders for page reads. Date order is by sort_date, then UID.
+ *
+ * Thread order: threads from Message-ID, In-Reply-To and References
+ * within the mailbox. A message's parent is the message named by the last
+ * id of its References that is cached in the mailbox (else by its
+ * In-Reply-To); without one it is a root (a reference cycle is cut where
+ * it closes). Threads come newest first by their latest message (then by
+ * the root's UID, highest first); inside a thread, depth first, siblings
+ * oldest first. The order is recomputed, in a write transaction, by the
+ * first thread read after a change to the mailbox's messages (linear in
+ * their number); a read that cannot take the write lock (a read-only
+ * connection, a writer holding it past the busy timeout) returns the last
+ * computed order, without the messages added since. */
 enum cache_order {
 	CACHE_ORDER_UID_ASC = 0,
 	CACHE_ORDER_UID_DESC,
 	CACHE_ORDER_DATE_ASC,
 	CACHE_ORDER_DATE_DESC,
+	CACHE_ORDER_THREAD,
+	CACHE_ORDER_THREAD_REV, /* the reverse, to scroll back */
 };
+/* Levels drawn in cache_msg.thread_tree. */
+#define CACHE_THREAD_TREE_MAX 32
 /* A position in an order: the sort key of the last row seen. */
 struct cache_page_key {
-	int64_t sort_date; /* ignored for the UID orders */
-	uint32_t uid;
+	/* The sort_date; for the thread orders, the thread_pos. Ignored for
+	 * the UID orders. */
+	int64_t sort_date;
+	uint32_t uid; /* ignored for the thread orders */
 };
 struct cache_msg_page {
 	struct cache_msg *v;
