@@ -30,7 +30,7 @@ int cmd_expunge(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((ret = cmd_open_cache(acct, false, &cache)) != 0)
 		goto out;
 	if (cmd_connect(ctx, acct, cache, &sync, &err) < 0 ||
-	    sync_list(sync, &err) < 0 ||
+	    sync_list(sync, NULL, 0, &err) < 0 ||
 	    sync_mailbox(sync, argv[0], SYNC_EXPUNGE, &err) < 0) {
 		if (err.code == PT_E_NOTFOUND)
 			pt_error_set(&err, PT_E_NOTFOUND,

@@ -163,14 +163,10 @@ void cache_mailbox_clear(struct cache_mailbox *mb)
 	memset(mb, 0, sizeof *mb);
 }
 
-int cache_mailbox_list(struct cache *c, struct cache_mailbox_list *list_r,
-                       struct pt_error *err)
+static int mailbox_list_run(struct cache *c, sqlite3_stmt *st,
+                            struct cache_mailbox_list *list_r,
+                            struct pt_error *err)
 {
-	static const char sql[] =
-	        "SELECT " MBOX_COLUMNS ", (SELECT count(*) FROM messages"
-	        " WHERE mailbox_id = b.id), " MBOX_UNSEEN_EXPR(
-	                "b.id") " FROM mailboxes b ORDER BY name";
-	sqlite3_stmt *st = cache_stmt(c, CS_MBOX_LIST, sql, err);
 	size_t cap = 0;
 	int rc;
 
@@ -189,6 +185,28 @@ int cache_mailbox_list(struct cache *c, struct cache_mailbox_list *list_r,
 	if (rc < 0)
 		cache_mailbox_list_free(list_r);
 	return rc;
+}
+
+int cache_mailbox_list(struct cache *c, struct cache_mailbox_list *list_r,
+                       struct pt_error *err)
+{
+	static const char sql[] =
+	        "SELECT " MBOX_COLUMNS ", (SELECT count(*) FROM messages"
+	        " WHERE mailbox_id = b.id), " MBOX_UNSEEN_EXPR(
+	                "b.id") " FROM mailboxes b ORDER BY name";
+
+	return mailbox_list_run(c, cache_stmt(c, CS_MBOX_LIST, sql, err),
+	                        list_r, err);
+}
+
+int cache_mailbox_names(struct cache *c, struct cache_mailbox_list *list_r,
+                        struct pt_error *err)
+{
+	static const char sql[] =
+	        "SELECT " MBOX_COLUMNS " FROM mailboxes ORDER BY name";
+
+	return mailbox_list_run(c, cache_stmt(c, CS_MBOX_NAMES, sql, err),
+	                        list_r, err);
 }
 
 void cache_mailbox_list_free(struct cache_mailbox_list *list)

@@ -147,6 +147,10 @@ struct cache_mailbox_list {
  * counted (`petrel mailboxes`). */
 int cache_mailbox_list(struct cache *c, struct cache_mailbox_list *list_r,
                        struct pt_error *err);
+/* The same without the counts (messages and unseen are 0), which cost a
+ * scan of each mailbox's messages. */
+int cache_mailbox_names(struct cache *c, struct cache_mailbox_list *list_r,
+                        struct pt_error *err);
 void cache_mailbox_list_free(struct cache_mailbox_list *list);
 /* Messages and unseen-in-the-user's-view of one mailbox. */
 int cache_mailbox_counts(struct cache *c, int64_t mailbox_id,

@@ -371,6 +371,23 @@ static int resync_selected(struct sync *s, struct cache_mailbox *mb,
 	return ret;
 }
 
+/* Whether the STATUS answer st shows the mailbox as cached. */
+static bool status_same(const struct imap_status_data *st,
+                        const struct cache_mailbox *mb, uint64_t count)
+{
+	unsigned need = IMAP_STATUS_UIDVALIDITY | IMAP_STATUS_UIDNEXT |
+	                IMAP_STATUS_MESSAGES | IMAP_STATUS_HIGHESTMODSEQ;
+
+	if ((st->present & need) != need ||
+	    st->highestmodseq_status != IMAP_MODSEQ_OK)
+		return false;
+	/* UIDNEXT and MESSAGES catch expunges that a CONDSTORE-only server
+	 * does not count in HIGHESTMODSEQ (Q-75). */
+	return st->uidvalidity == mb->uidvalidity &&
+	       st->uidnext == mb->uidnext && st->messages == count &&
+	       st->highestmodseq == mb->highestmodseq;
+}
+
 /* 1: STATUS shows nothing to do; 0: select it; -1: the connection is
  * lost (serr says how). */
 static int mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb,
@@ -379,6 +396,7 @@ static int mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb,
 	struct imap_client *c = s->client;
 	struct cache_queue_list q = {0};
 	struct pt_error err;
+	struct imap_status_data early;
 	uint64_t count = 0;
 	bool same = false;
 
@@ -392,6 +410,9 @@ static int mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb,
 	}
 	cache_queue_list_free(&q);
 	sync_status_clear(s);
+	if (sync_early_take(s, mb->raw_name ? mb->raw_name : mb->name,
+	                    &early) == 0)
+		return status_same(&early, mb, count);
 	{
 		struct buf name = BUF_INIT;
 		imap_client_astring(&name,
@@ -410,20 +431,8 @@ static int mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb,
 		}
 		buf_free(&name);
 	}
-	for (size_t i = 0; i < s->nstatus; i++) {
-		const struct imap_status_data *st = &s->status[i].data;
-		unsigned need = IMAP_STATUS_UIDVALIDITY | IMAP_STATUS_UIDNEXT |
-		                IMAP_STATUS_MESSAGES |
-		                IMAP_STATUS_HIGHESTMODSEQ;
-		if ((st->present & need) != need ||
-		    st->highestmodseq_status != IMAP_MODSEQ_OK)
-			continue;
-		/* UIDNEXT and MESSAGES catch expunges that a CONDSTORE-only
-		 * server does not count in HIGHESTMODSEQ (Q-75). */
-		same = st->uidvalidity == mb->uidvalidity &&
-		       st->uidnext == mb->uidnext && st->messages == count &&
-		       st->highestmodseq == mb->highestmodseq;
-	}
+	for (size_t i = 0; i < s->nstatus; i++)
+		same = status_same(&s->status[i].data, mb, count);
 	sync_status_clear(s);
 	return same;
 }

@@ -69,6 +69,10 @@ struct sync {
 	size_t nlisted, caplisted;
 	struct sync_status *status;
 	size_t nstatus, capstatus;
+	/* STATUS answers asked before LIST (sync_list), each used once by
+	 * the SYNC_SKIP_UNCHANGED test of its mailbox. */
+	struct sync_status *early;
+	size_t nearly;
 	/* UIDs (or sequence numbers) of SEARCH/ESEARCH answers. */
 	struct imap_seqset search;
 };
@@ -81,6 +85,9 @@ void sync_notice(struct sync *s, const char *fmt, ...)
 void sync_report_dropped(struct sync *s, const char *mailbox,
                          const struct cache_queue_list *l, const char *why);
 void sync_status_clear(struct sync *s);
+/* Take the early STATUS answer for raw (0), or say there is none (-1). */
+int sync_early_take(struct sync *s, const char *raw,
+                    struct imap_status_data *st);
 
 /* Replay the selected mailbox's queued edits (sync-store.c). */
 int sync_replay(struct sync *s, struct sync_mbox *m, struct pt_error *err);

@@ -540,7 +540,15 @@ static int st_sync_all(struct sync_thread *t, struct pt_error *err)
 	if (st_leave(t, err) < 0)
 		return -1;
 	st_state(t, SYNC_THREAD_SYNCING, "", 0, 0);
-	if (sync_list(t->sync, err) < 0 || st_names(t, &names, &n, err) < 0)
+	/* The cached list first, so that sync_list asks their STATUS early;
+	 * then the list again, with what LIST found. */
+	if (st_names(t, &names, &n, err) < 0)
+		return -1;
+	ret = sync_list(t->sync, (const char *const *)names, n, err);
+	st_names_free(names, n);
+	names = NULL;
+	n = 0;
+	if (ret < 0 || st_names(t, &names, &n, err) < 0)
 		return -1;
 	st_changed(t);
 	for (size_t i = 0; i < n && ret == 0; i++) {
@@ -560,6 +568,8 @@ static int st_sync_all(struct sync_thread *t, struct pt_error *err)
 		}
 	}
 	st_names_free(names, n);
+	if (t->sync != NULL)
+		sync_forget_status(t->sync);
 	return ret;
 }
 

@@ -238,6 +238,30 @@ void sync_status_clear(struct sync *s)
 	s->nstatus = 0;
 }
 
+void sync_forget_status(struct sync *s)
+{
+	for (size_t i = 0; i < s->nearly; i++)
+		free(s->early[i].raw);
+	free(s->early);
+	s->early = NULL;
+	s->nearly = 0;
+}
+
+int sync_early_take(struct sync *s, const char *raw,
+                    struct imap_status_data *st)
+{
+	for (size_t i = 0; i < s->nearly; i++) {
+		if (strcmp(s->early[i].raw, raw) != 0)
+			continue;
+		*st = s->early[i].data;
+		st->mailbox = NULL;
+		free(s->early[i].raw);
+		s->early[i] = s->early[--s->nearly];
+		return 0;
+	}
+	return -1;
+}
+
 void sync_close(struct sync **sp)
 {
 	struct sync *s = *sp;
@@ -249,6 +273,7 @@ void sync_close(struct sync **sp)
 	free(s->listed);
 	sync_status_clear(s);
 	free(s->status);
+	sync_forget_status(s);
 	imap_seqset_clear(&s->search);
 	free(s);
 	*sp = NULL;
@@ -369,7 +394,7 @@ static int list_apply(struct sync *s, struct pt_error *err)
 	struct cache_mailbox_list old;
 	int ret = 0;
 
-	if (cache_mailbox_list(s->cache, &old, err) < 0)
+	if (cache_mailbox_names(s->cache, &old, err) < 0)
 		return -1;
 	if (cache_begin(s->cache, err) < 0) {
 		cache_mailbox_list_free(&old);
@@ -426,7 +451,7 @@ static int list_status_new(struct sync *s, struct pt_error *err)
 	int ret = 0;
 
 	sync_status_clear(s);
-	if (cache_mailbox_list(s->cache, &old, err) < 0)
+	if (cache_mailbox_names(s->cache, &old, err) < 0)
 		return -1;
 	for (size_t i = 0; i < old.n && !gone; i++)
 		gone = old.v[i].uidvalidity != 0 &&
@@ -463,18 +488,109 @@ static int list_status_new(struct sync *s, struct pt_error *err)
 	return ret;
 }
 
-int sync_list(struct sync *s, struct pt_error *err)
+/* Whether sync_mailbox() may skip the mailbox after a STATUS (the same
+ * conditions as there, from the cache alone). */
+static bool status_may_skip(struct sync *s, const struct cache_mailbox *mb)
+{
+	return imap_client_condstore(s->client) && mb->uidvalidity != 0 &&
+	       mb->has_highestmodseq && mb->modseq_mode == CACHE_MODSEQ_YES &&
+	       !(mb->attrs & CACHE_MBOX_NOSELECT);
+}
+
+/* Queued edits mean a SELECT in any case (they are replayed). */
+static bool has_queued(struct sync *s, int64_t mailbox_id)
+{
+	struct cache_queue_list q = {0};
+	struct pt_error err;
+	bool any =
+	        cache_queue_list(s->cache, mailbox_id, &q, &err) < 0 || q.n > 0;
+
+	cache_queue_list_free(&q);
+	return any;
+}
+
+/* Start STATUS for each of names that is cached and could be skipped;
+ * cmds gets the started commands (at most n). */
+static int early_start(struct sync *s, const char *const *names, size_t n,
+                       struct imap_cmd **cmds, size_t *ncmds,
+                       struct pt_error *err)
+{
+	*ncmds = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct cache_mailbox mb;
+		struct pt_error gerr;
+		struct buf name = BUF_INIT;
+		int ret;
+
+		if (cache_mailbox_get(s->cache, names[i], &mb, &gerr) < 0)
+			continue; /* not cached yet: nothing to compare */
+		if (!status_may_skip(s, &mb) || has_queued(s, mb.id)) {
+			cache_mailbox_clear(&mb);
+			continue;
+		}
+		imap_client_astring(&name, mb.raw_name ? mb.raw_name : mb.name);
+		cache_mailbox_clear(&mb);
+		ret = imap_client_start(s->client, &cmds[*ncmds], err,
+		                        "STATUS %s (UIDVALIDITY UIDNEXT "
+		                        "MESSAGES HIGHESTMODSEQ)",
+		                        buf_str(&name));
+		buf_free(&name);
+		if (ret < 0)
+			return -1;
+		(*ncmds)++;
+	}
+	return 0;
+}
+
+/* Wait for the early STATUS commands (a NO only means that mailbox gets
+ * no early answer) and keep their answers. */
+static int early_finish(struct sync *s, struct imap_cmd **cmds, size_t n,
+                        int ret, struct pt_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct pt_error serr;
+		if (ret == 0 &&
+		    imap_client_wait(s->client, cmds[i], &serr) < 0 &&
+		    serr.code != PT_E_MBOX) {
+			*err = serr;
+			ret = -1;
+		}
+		imap_cmd_free(s->client, &cmds[i]);
+	}
+	if (ret == 0) {
+		sync_forget_status(s);
+		s->early = s->status;
+		s->nearly = s->nstatus;
+		s->status = NULL;
+		s->nstatus = s->capstatus = 0;
+	}
+	sync_status_clear(s);
+	return ret;
+}
+
+int sync_list(struct sync *s, const char *const *names, size_t n,
+              struct pt_error *err)
 {
 	struct imap_client *c = s->client;
+	struct imap_cmd **cmds = xcalloc(n + 1, sizeof *cmds);
+	size_t ncmds = 0;
 	int ret;
 
 	listed_clear(s);
-	if (imap_client_has(c, IMAP_CAP_SPECIAL_USE))
+	sync_forget_status(s);
+	sync_status_clear(s);
+	/* STATUS goes first, in the same round trip as LIST: Dovecot with
+	 * Maildir answers it from its index before a LIST, but rescans the
+	 * whole mailbox directory for it after one. */
+	ret = early_start(s, names, n, cmds, &ncmds, err);
+	if (ret == 0 && imap_client_has(c, IMAP_CAP_SPECIAL_USE))
 		ret = imap_client_run(c, err,
 		                      "LIST \"\" \"*\" RETURN "
 		                      "(SPECIAL-USE)");
-	else
+	else if (ret == 0)
 		ret = imap_client_run(c, err, "LIST \"\" \"*\"");
+	ret = early_finish(s, cmds, ncmds, ret, err);
+	free(cmds);
 	if (ret == 0)
 		ret = imap_client_run(c, err, "LSUB \"\" \"*\"");
 	if (ret == 0)
@@ -493,7 +609,7 @@ int sync_default_mailboxes(struct sync *s, char ***names_r, size_t *n_r,
 	size_t n = 0;
 	bool inbox = false;
 
-	if (cache_mailbox_list(s->cache, &l, err) < 0)
+	if (cache_mailbox_names(s->cache, &l, err) < 0)
 		return -1;
 	v = xcalloc(l.n + 1, sizeof *v);
 	for (size_t i = 0; i < l.n; i++) {

@@ -74,7 +74,17 @@ void sync_close(struct sync **sp);
 /* LIST (and LSUB) into the cache: new mailboxes are added, attributes
  * and subscriptions refreshed, mailboxes gone from the server removed
  * (their queued edits reported). */
-int sync_list(struct sync *s, struct pt_error *err);
+int sync_list(struct sync *s, const char *const *names, size_t n,
+              struct pt_error *err);
+/* names (UTF-8, as in the cache; may be NULL with n 0) are the mailboxes
+ * about to be synced: for those already cached, sync_list also asks
+ * STATUS, pipelined before the LIST, and the next sync_mailbox() with
+ * SYNC_SKIP_UNCHANGED of each uses that answer instead of asking again.
+ * Dovecot with Maildir answers such a STATUS from its index, but after a
+ * LIST it rescans the mailbox's directory (tens of milliseconds for
+ * 100,000 messages). Answers not used are dropped by the next sync_list
+ * or by sync_forget_status(). */
+void sync_forget_status(struct sync *s);
 
 /* sync_mailbox() flags. */
 #define SYNC_SKIP_UNCHANGED 0x1 /* no SELECT if STATUS shows no change */

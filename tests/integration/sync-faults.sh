@@ -37,8 +37,10 @@ FAKE="$PETREL_SRCDIR/tests/fixture/fake-imapd"
 # script with these macro lines:
 #   @HELLO [CAPS]   PREAUTH greeting, CAPABILITY (default: IMAP4rev1
 #                   ENABLE CONDSTORE QRESYNC UIDPLUS), ENABLE answered with
-#                   "* ENABLED QRESYNC" (when QRESYNC is offered), LIST
-#                   (INBOX only) and LSUB (nothing subscribed)
+#                   "* ENABLED QRESYNC" (when QRESYNC is offered)
+#   @LIST           LIST (INBOX only) and LSUB (nothing subscribed); petrel
+#                   sends it after the STATUS of a cached mailbox
+#   @LISTED         the same after the LIST command (as a WHEN matched it)
 #   @MSG SEQ UID MODSEQ [FLAG...]
 #                   the FETCH of a new message (ENVELOPE, BODYSTRUCTURE and
 #                   the References literal), as petrel asks for it
@@ -94,8 +96,9 @@ mkscript() {
 			    "S: * ENABLED QRESYNC\n",
 			    "S: \${tag} OK ENABLE completed\n"
 			    if $caps =~ /\bQRESYNC\b/ && $caps =~ /\bENABLE\b/;
-			print "C: (?i)\\S+ LIST \"\" \"\\*\"\n",
-			    "S: * LIST () \"/\" INBOX\n",
+		} elsif ($l =~ /^\s*\@(LIST|LISTED)\s*$/) {
+			print "C: (?i)\\S+ LIST \"\" \"\\*\"\n" if $1 eq "LIST";
+			print "S: * LIST () \"/\" INBOX\n",
 			    "S: \${tag} OK LIST completed\n",
 			    "C: (?i)\\S+ LSUB \"\" \"\\*\"\n",
 			    "S: \${tag} OK LSUB completed\n";
@@ -177,6 +180,7 @@ expect_one_line() {
 # SELECT (CONDSTORE) (no cached baseline, Q-46), UID SEARCH, one UID FETCH.
 mkscript initial <<'EOF'
 @HELLO
+@LIST
 C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
 S: * 6 EXISTS
 S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -208,10 +212,13 @@ mkscript drop-fetch <<'EOF'
 # The first session has no baseline; later ones resume with QRESYNC
 # (the baseline of the SELECT is stored, no message is).
 ONE-OF
-WHEN (?i)\S+ SELECT INBOX \(CONDSTORE\)
+WHEN (?i)\S+ LIST "" "\*"
+	@LISTED
+	C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
 WHEN (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
 	S: * STATUS INBOX (MESSAGES 6 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 120)
 	S: ${tag} OK STATUS completed
+	@LIST
 	C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120\)\)
 END
 S: * 6 EXISTS
@@ -243,6 +250,7 @@ mkscript resume <<'EOF'
 C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
 S: * STATUS INBOX (MESSAGES 6 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 120)
 S: ${tag} OK STATUS completed
+@LIST
 C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120\)\)
 S: * 6 EXISTS
 S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -272,7 +280,9 @@ expect_mailboxes "drop-fetch, then resume" "INBOX	1234	120	6	3"
 mkscript drop-once <<'EOF'
 @HELLO
 ONE-OF
-WHEN (?i)\S+ SELECT INBOX \(CONDSTORE\)
+WHEN (?i)\S+ LIST "" "\*"
+	@LISTED
+	C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
 	S: * 6 EXISTS
 	S: * OK [UIDVALIDITY 1234] UIDs valid
 	S: * OK [UIDNEXT 7] Predicted next UID
@@ -288,6 +298,7 @@ WHEN (?i)\S+ SELECT INBOX \(CONDSTORE\)
 WHEN (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
 	S: * STATUS INBOX (MESSAGES 6 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 120)
 	S: ${tag} OK STATUS completed
+	@LIST
 	C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120\)\)
 	S: * 6 EXISTS
 	S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -320,10 +331,13 @@ expect_mailboxes "drop-once" "INBOX	1234	120	6	3"
 mkscript drop-literal <<'EOF'
 @HELLO
 ONE-OF
-WHEN (?i)\S+ SELECT INBOX \(CONDSTORE\)
+WHEN (?i)\S+ LIST "" "\*"
+	@LISTED
+	C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
 WHEN (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
 	S: * STATUS INBOX (MESSAGES 6 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 120)
 	S: ${tag} OK STATUS completed
+	@LIST
 	C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120\)\)
 END
 S: * 6 EXISTS
@@ -359,7 +373,9 @@ expect_ls "drop-literal, then resume" "$ROWS_A"
 mkscript drop-chunk <<'EOF'
 @HELLO
 ONE-OF
-WHEN (?i)\S+ SELECT INBOX \(CONDSTORE\)
+WHEN (?i)\S+ LIST "" "\*"
+	@LISTED
+	C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
 	S: * 600 EXISTS
 	S: * OK [UIDVALIDITY 1234] UIDs valid
 	S: * OK [UIDNEXT 601] Predicted next UID
@@ -376,6 +392,7 @@ WHEN (?i)\S+ SELECT INBOX \(CONDSTORE\)
 WHEN (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
 	S: * STATUS INBOX (MESSAGES 600 UIDNEXT 601 UIDVALIDITY 1234 HIGHESTMODSEQ 700)
 	S: ${tag} OK STATUS completed
+	@LIST
 	C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 700 1:500(?: \([\d:,]+ [\d:,]+\))?\)\)
 	S: * 600 EXISTS
 	S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -401,6 +418,7 @@ mkscript drop-chunk-resume <<'EOF'
 C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
 S: * STATUS INBOX (MESSAGES 600 UIDNEXT 601 UIDVALIDITY 1234 HIGHESTMODSEQ 700)
 S: ${tag} OK STATUS completed
+@LIST
 C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 700 1:500(?: \([\d:,]+ [\d:,]+\))?\)\)
 S: * 600 EXISTS
 S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -427,6 +445,7 @@ expect_mailboxes "drop-chunk, then resume" "INBOX	1234	700	600	600"
 # unchanged"). Then the same resume as above converges.
 mkscript malformed <<'EOF'
 @HELLO
+@LIST
 C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
 S: * 6 EXISTS
 S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -456,6 +475,7 @@ expect_ls "malformed, then resume" "$ROWS_A"
 # stored, nothing of the second.
 mkscript malformed-chunk <<'EOF'
 @HELLO
+@LIST
 C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
 S: * 600 EXISTS
 S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -484,10 +504,13 @@ expect_mailboxes "malformed-chunk" "INBOX	1234	700	500	500"
 mkscript bye <<'EOF'
 @HELLO
 ONE-OF
-WHEN (?i)\S+ SELECT INBOX \(CONDSTORE\)
+WHEN (?i)\S+ LIST "" "\*"
+	@LISTED
+	C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
 WHEN (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
 	S: * STATUS INBOX (MESSAGES 6 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 120)
 	S: ${tag} OK STATUS completed
+	@LIST
 	C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120\)\)
 END
 S: * 6 EXISTS
@@ -539,14 +562,10 @@ S: * CAPABILITY IMAP4rev1 ENABLE CONDSTORE QRESYNC UIDPLUS
 S: ${tag} OK CAPABILITY completed
 C: (?i)\S+ ENABLE QRESYNC CONDSTORE
 S: ${tag} OK ENABLE completed
-C: (?i)\S+ LIST "" "\*"
-S: * LIST () "/" INBOX
-S: ${tag} OK LIST completed
-C: (?i)\S+ LSUB "" "\*"
-S: ${tag} OK LSUB completed
 C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
 S: * STATUS INBOX (MESSAGES 5 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 125)
 S: ${tag} OK STATUS completed
+@LIST
 C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
 S: * 5 EXISTS
 S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -583,6 +602,7 @@ mkscript modseq-order <<'EOF'
 C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
 S: * STATUS INBOX (MESSAGES 6 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 125)
 S: ${tag} OK STATUS completed
+@LIST
 C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120 1:6(?: \([\d:,]+ [\d:,]+\))?\)\)
 S: * 6 EXISTS
 S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -602,6 +622,7 @@ mkscript modseq-order-next <<'EOF'
 C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
 S: * STATUS INBOX (MESSAGES 5 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 132)
 S: ${tag} OK STATUS completed
+@LIST
 C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 125 1:6(?: \([\d:,]+ [\d:,]+\))?\)\)
 S: * 5 EXISTS
 S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -625,6 +646,7 @@ expect_mailboxes "modseq-order-next" "INBOX	1234	132	5	3"
 # (Q-45) nor CHANGEDSINCE 0 (Q-20), and modseqs are used again.
 mkscript hms0 <<'EOF'
 @HELLO
+@LIST
 C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
 S: * 0 EXISTS
 S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -638,6 +660,7 @@ expect_ls "hms0" ""
 expect_mailboxes "hms0" "INBOX	1234	0	0	0"
 mkscript hms0-next <<'EOF'
 @HELLO
+@LIST
 C: (?i)\S+ SELECT INBOX \(CONDSTORE\)
 S: * 2 EXISTS
 S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -670,6 +693,7 @@ mkscript vanished-huge <<'EOF'
 C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
 S: * STATUS INBOX (MESSAGES 4 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 130)
 S: ${tag} OK STATUS completed
+@LIST
 C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120 1:6(?: \([\d:,]+ [\d:,]+\))?\)\)
 S: * 4 EXISTS
 S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -699,6 +723,7 @@ mkscript hms-down <<'EOF'
 C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
 S: * STATUS INBOX (MESSAGES 5 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 110)
 S: ${tag} OK STATUS completed
+@LIST
 C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120 1:6(?: \([\d:,]+ [\d:,]+\))?\)\)
 S: * 5 EXISTS
 S: * OK [UIDVALIDITY 1234] UIDs valid
@@ -729,6 +754,7 @@ mkscript malformed-select <<'EOF'
 C: (?i)\S+ STATUS INBOX \(UIDVALIDITY UIDNEXT MESSAGES HIGHESTMODSEQ\)
 S: * STATUS INBOX (MESSAGES 5 UIDNEXT 7 UIDVALIDITY 1234 HIGHESTMODSEQ 130)
 S: ${tag} OK STATUS completed
+@LIST
 C: (?i)\S+ SELECT INBOX \(QRESYNC \(1234 120 1:6(?: \([\d:,]+ [\d:,]+\))?\)\)
 S: * 5 EXISTS
 S: * OK [UIDVALIDITY 1234] UIDs valid

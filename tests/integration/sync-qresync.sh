@@ -1,6 +1,9 @@
 # sync-qresync.sh: a resync after changes costs one SELECT ... (QRESYNC
 # (...)) per changed mailbox, no full-mailbox FETCH, and no SELECT at
-# all for an unchanged mailbox (RFC 7162 Q-44, Q-49, Q-74; T-5).
+# all for an unchanged mailbox (RFC 7162 Q-44, Q-49, Q-74; T-5). The
+# STATUS that decides it is asked once per mailbox, pipelined before the
+# LIST (Dovecot answers it from its index there; after a LIST it rescans
+# a Maildir mailbox's whole directory).
 . "$PETREL_SRCDIR/tests/lib.sh"
 . "$PETREL_SRCDIR/tests/fixture/dovecot.sh"
 
@@ -25,6 +28,13 @@ selects=$(printf '%s\n' "$c_lines" | grep -Eic '^[a-z0-9]+ (SELECT|EXAMINE) ')
 expect_eq "$selects" 1 "SELECT commands"
 expect_match "$c_lines" '^[a-z0-9]+ SELECT INBOX \(QRESYNC \([0-9]+ [0-9]+ ' \
 	"QRESYNC select of INBOX"
+# status_order LINES: the commands' verbs in order, one per line.
+status_order() {
+	printf '%s\n' "$1" | awk '{ print toupper($2) }' |
+		grep -E '^(STATUS|LIST|LSUB|SELECT)$' | paste -sd' ' -
+}
+expect_eq "$(status_order "$c_lines")" "STATUS STATUS LIST LSUB SELECT" \
+	"one STATUS per mailbox, before the LIST"
 printf '%s\n' "$c_lines" | grep -Eiq 'UID FETCH 1:' &&
 	fail "a full-mailbox FETCH was sent: $c_lines"
 printf '%s\n' "$c_lines" | grep -Eiq 'CHANGEDSINCE' &&
@@ -46,4 +56,7 @@ expect_eq "$(printf '%s\n' "$OUT" | grep '^INBOX	')" \
 expect_exit 0 "$PETREL" -F "$cfg" -d "$trace" sync INBOX Work
 grep -Eiq ' C: [a-z0-9]+ (SELECT|EXAMINE) ' "$trace" &&
 	fail "an unchanged mailbox was selected"
+c_lines=$(grep -E '^[^ ]+ C: ' "$trace" | sed 's/^[^ ]* C: //')
+expect_eq "$(status_order "$c_lines")" "STATUS STATUS LIST LSUB" \
+	"unchanged: one STATUS per mailbox, before the LIST"
 pass
