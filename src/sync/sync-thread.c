@@ -42,8 +42,9 @@ struct st_fetch {
 
 struct sync_thread {
 	pthread_t tid;
-	struct wake *cmd; /* interface -> thread */
-	struct wake *ev;  /* thread -> interface */
+	struct wake *cmd;  /* interface -> thread */
+	struct wake *ev;   /* thread -> interface */
+	struct wake *halt; /* stop only: interrupts a connect */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 
@@ -199,7 +200,9 @@ static int st_connect(struct sync_thread *t, struct pt_error *err)
 	p.client.conn.tunnel_stderr = IMAP_TUNNEL_STDERR_TRACE;
 	p.client.conn.trace_path = t->trace_path;
 	p.client.user = a->user;
-	p.client.wake_fd = wake_fd(t->cmd);
+	/* Only a stop interrupts the connect and the login: a request (a
+	 * mailbox opened, a body wanted) waits until they are done. */
+	p.client.wake_fd = wake_fd(t->halt);
 	p.notices = t->notices;
 	p.prefetch_days = a->prefetch_days;
 	p.exclusive = (const char *const *const *)t->exclusive;
@@ -875,6 +878,7 @@ static void st_free(struct sync_thread *t)
 {
 	wake_free(t->cmd);
 	wake_free(t->ev);
+	wake_free(t->halt);
 	pthread_mutex_destroy(&t->mu);
 	pthread_cond_destroy(&t->cv);
 	free(t->want_mailbox);
@@ -903,9 +907,10 @@ int sync_thread_start(const struct sync_thread_params *p,
 	t->seed = (unsigned)time(NULL) ^ (unsigned)getpid();
 	t->cmd = wake_new();
 	t->ev = wake_new();
+	t->halt = wake_new();
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_cond_init(&t->cv, NULL);
-	if (t->cmd == NULL || t->ev == NULL) {
+	if (t->cmd == NULL || t->ev == NULL || t->halt == NULL) {
 		st_free(t);
 		return pt_error_set(err, PT_E_INTERNAL,
 		                    _("cannot make a wake-up descriptor"));
@@ -1009,6 +1014,7 @@ bool sync_thread_stop(struct sync_thread **tp, int timeout_ms)
 	st_lock(t);
 	t->req |= ST_REQ_STOP;
 	wake_notify(t->cmd);
+	wake_notify(t->halt);
 	while (!t->finished)
 		if (pthread_cond_timedwait(&t->cv, &t->mu, &until) != 0)
 			break;
