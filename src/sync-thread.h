@@ -60,6 +60,10 @@ struct sync_thread_status {
 	 * mailbox). */
 	char mailbox[128];
 	unsigned done, total;
+	/* SYNC_THREAD_SYNCING: of that mailbox's new messages, fetched
+	 * are in the cache (the index shows them) of to_fetch; to_fetch 0
+	 * when none are being fetched. */
+	uint64_t fetched, to_fetch;
 	/* The last error, "" if none since the last successful sync. */
 	char error[256];
 	/* The last notice of the engine (a dropped edit, a UIDVALIDITY

@@ -94,6 +94,12 @@ static void ui_state_text(struct ui *ui, struct buf *out)
 	case SYNC_THREAD_SYNCING:
 		if (st->mailbox[0] == '\0')
 			buf_addstr(out, _("syncing..."));
+		else if (st->to_fetch > 0)
+			/* TRANSLATORS: the first sync of a large mailbox, e.g.
+			 * "syncing INBOX: 12000/100000 messages". */
+			buf_printf(out, _("syncing %s: %llu/%llu messages"),
+			           st->mailbox, (unsigned long long)st->fetched,
+			           (unsigned long long)st->to_fetch);
 		else if (st->total > 1)
 			buf_printf(out, _("syncing %s (%u/%u)"), st->mailbox,
 			           st->done + 1, st->total);

@@ -86,6 +86,38 @@ static void mark_from_cmd(struct sync_mark *mark, const struct imap_cmd *cmd,
 	}
 }
 
+/* Tell the caller how far the fetch of new messages got. */
+static void fetch_progress(struct sync *s, struct sync_mbox *m, uint64_t n)
+{
+	if (m->to_fetch == 0)
+		return;
+	m->fetched += n;
+	if (m->fetched > m->to_fetch)
+		m->fetched = m->to_fetch;
+	if (s->p.progress != NULL)
+		s->p.progress(s->p.progress_arg, m->name, m->fetched,
+		              m->to_fetch);
+}
+
+/* Split set into its last n UIDs (top) and the others (rest). */
+static void set_split_top(const struct imap_seqset *set, uint64_t n,
+                          struct imap_seqset *top, struct imap_seqset *rest)
+{
+	imap_seqset_copy(rest, set);
+	imap_seqset_clear(top);
+	for (size_t i = imap_seqset_nranges(set); i > 0 && n > 0; i--) {
+		const struct imap_seqset_range *r = imap_seqset_get(set, i - 1);
+		uint64_t len = (uint64_t)r->hi - r->lo + 1;
+		uint32_t lo = len > n ? (uint32_t)(r->hi - n + 1) : r->lo;
+		imap_seqset_add_range(top, lo, r->hi);
+		n -= len > n ? n : len;
+	}
+	for (size_t i = 0; i < imap_seqset_nranges(top); i++) {
+		const struct imap_seqset_range *r = imap_seqset_get(top, i);
+		imap_seqset_remove_range(rest, r->lo, r->hi);
+	}
+}
+
 /* Fetch the headers of every UID in set, SYNC_CHUNK per command, with up
  * to SYNC_PIPELINE commands in flight; each completed chunk is committed
  * with the UIDNEXT progress it allows (when track_progress). */
@@ -96,6 +128,7 @@ static int fetch_set(struct sync *s, struct sync_mbox *m,
 	struct imap_client *c = s->client;
 	struct imap_cmd *inflight[SYNC_PIPELINE];
 	uint32_t last[SYNC_PIPELINE];
+	uint64_t sizes[SYNC_PIPELINE];
 	struct imap_seqset chunk;
 	struct buf line = BUF_INIT;
 	uint64_t pos = 0;
@@ -113,6 +146,7 @@ static int fetch_set(struct sync *s, struct sync_mbox *m,
 			imap_seqset_print(&chunk, &line);
 			size_t slot = (head + n) % SYNC_PIPELINE;
 			last[slot] = imap_seqset_max(&chunk);
+			sizes[slot] = imap_seqset_count(&chunk);
 			ret = imap_client_start(
 			        c, &inflight[slot], err, "UID FETCH %s %s",
 			        buf_str(&line), fetch_items(m->use_modseq));
@@ -133,6 +167,8 @@ static int fetch_set(struct sync *s, struct sync_mbox *m,
 					*hms_io = mark.hms;
 			}
 			ret = sync_commit(s, m, &mark, err);
+			if (ret == 0)
+				fetch_progress(s, m, sizes[head]);
 		}
 		imap_cmd_free(c, &inflight[head]);
 		head = (head + 1) % SYNC_PIPELINE;
@@ -164,7 +200,26 @@ static int fetch_new(struct sync *s, struct sync_mbox *m, uint32_t from,
 		return -1;
 	imap_seqset_init(&set);
 	imap_seqset_copy(&set, &s->search);
-	ret = fetch_set(s, m, &set, true, hms_io, err);
+	m->to_fetch = imap_seqset_count(&set);
+	m->fetched = 0;
+	if (m->to_fetch > 2 * SYNC_CHUNK) {
+		/* The newest first: the index (newest on top) is usable at
+		 * once. UIDNEXT moves only with the others, in order, so an
+		 * interrupted fetch resumes below them (and fetches the newest
+		 * again: storing a message twice only updates it). */
+		struct imap_seqset top, rest;
+		imap_seqset_init(&top);
+		imap_seqset_init(&rest);
+		set_split_top(&set, SYNC_CHUNK, &top, &rest);
+		ret = fetch_set(s, m, &top, false, hms_io, err);
+		if (ret == 0)
+			ret = fetch_set(s, m, &rest, true, hms_io, err);
+		imap_seqset_clear(&top);
+		imap_seqset_clear(&rest);
+	} else {
+		ret = fetch_set(s, m, &set, true, hms_io, err);
+	}
+	m->to_fetch = m->fetched = 0;
 	imap_seqset_clear(&set);
 	return ret;
 }

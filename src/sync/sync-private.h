@@ -46,6 +46,8 @@ struct sync_mbox {
 	int (*on_fetch)(struct sync_mbox *m, const struct imap_fetch *f,
 	                uint32_t uid, struct pt_error *err);
 	void *on_fetch_arg;
+	/* New messages stored of those to fetch (sync_params.progress). */
+	uint64_t fetched, to_fetch;
 };
 
 /* What a commit records besides the batch. */

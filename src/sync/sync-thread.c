@@ -42,9 +42,10 @@ struct st_fetch {
 
 struct sync_thread {
 	pthread_t tid;
-	struct wake *cmd;  /* interface -> thread */
-	struct wake *ev;   /* thread -> interface */
-	struct wake *halt; /* stop only: interrupts a connect */
+	struct wake *cmd;    /* interface -> thread */
+	struct wake *ev;     /* thread -> interface */
+	struct wake *halt;   /* stop only: interrupts a connect */
+	int64_t progress_ms; /* when st_progress last woke the interface */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 
@@ -123,7 +124,33 @@ static void st_state(struct sync_thread *t, enum sync_thread_state state,
 	st_copy(t->st.mailbox, sizeof t->st.mailbox, mailbox);
 	t->st.done = done;
 	t->st.total = total;
+	t->st.fetched = t->st.to_fetch = 0;
 	st_unlock_publish(t);
+}
+
+/* sync_params.progress: new messages are in the cache. The interface is
+ * woken (and re-reads the index) at most every ST_PROGRESS_MS, and at
+ * the first and the last chunk. */
+#define ST_PROGRESS_MS 150
+static void st_progress(void *arg, const char *mailbox, uint64_t stored,
+                        uint64_t total)
+{
+	struct sync_thread *t = arg;
+	int64_t now = sync_thread_now_ms();
+	bool first, last;
+
+	(void)mailbox;
+	st_lock(t);
+	first = t->st.to_fetch != total || t->st.fetched == 0;
+	last = stored >= total;
+	t->st.fetched = stored;
+	t->st.to_fetch = last ? 0 : total;
+	if (first || last || now - t->progress_ms >= ST_PROGRESS_MS) {
+		t->progress_ms = now;
+		st_unlock_publish(t);
+	} else {
+		pthread_mutex_unlock(&t->mu);
+	}
 }
 
 static void st_error(struct sync_thread *t, const struct pt_error *err)
@@ -204,6 +231,8 @@ static int st_connect(struct sync_thread *t, struct pt_error *err)
 	 * mailbox opened, a body wanted) waits until they are done. */
 	p.client.wake_fd = wake_fd(t->halt);
 	p.notices = t->notices;
+	p.progress = st_progress;
+	p.progress_arg = t;
 	p.prefetch_days = a->prefetch_days;
 	p.exclusive = (const char *const *const *)t->exclusive;
 	p.n_exclusive = a->n_exclusive;

@@ -49,6 +49,13 @@ struct sync_params {
 	/* Such conflicts wait for the user's answer (the interface) instead
 	 * of being reported and dropped (the command line). */
 	bool ask_user;
+	/* Called (if set) after each committed chunk of new messages of
+	 * mailbox (UTF-8): stored of total are in the cache. The newest
+	 * chunk of a large fetch comes first, so that the index shows the
+	 * latest mail while the rest loads. */
+	void (*progress)(void *arg, const char *mailbox, uint64_t stored,
+	                 uint64_t total);
+	void *progress_arg;
 };
 
 /* Counters for tests and benchmarks. */
