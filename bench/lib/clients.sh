@@ -247,16 +247,38 @@ mutt_run() {
 	rm -f "$BENCH_TMP/measure"
 }
 
-# petrel_ui_run SCENARIO RUN: petrel's interface opening INBOX and quitting
-# once the index is on screen ($BENCH_UI_READY, a regular expression for a
-# line of the ready screen; q quits). Used only when the UI exists.
-petrel_ui_run() {
-	_bench_name="$1-petrel-ui-$2"
+# petrel_ui_probe SCEN RUN: the interface opening INBOX, timed from the
+# outside by ui-probe.pl (first painted index rows, the status line saying
+# "online", cursor moves), under measure.pl for the peak RSS. SCEN "ui":
+# the cache is warm; "a-ui": it is deleted first (a first sync). Records
+# SCEN (the whole session), SCEN-first, SCEN-ready and SCEN-move.
+petrel_ui_probe() {
+	_scen=$1 _run=$2
+	_bench_name="$_scen-petrel-ui-$_run"
+	[ "$_scen" = a-ui ] && petrel_clear_cache
 	proxy_reset
-	tty_run "$_bench_name" "${BENCH_UI_READY:-INBOX}" q env \
-		LANG=C.UTF-8 LC_ALL=C.UTF-8 "$PETREL" -F "$BENCH_TMP/petrel.conf"
-	_record "$1" petrel-ui "$2" "$BENCH_TMP/measure" "$(proxy_collect)"
-	rm -f "$BENCH_TMP/measure"
+	rm -f "$BENCH_TMP/measure" "$BENCH_TMP/probe"
+	{
+		echo "cd '$BENCH_TMP' || exit 1"
+		echo "exec perl '$BENCH_LIB/measure.pl' '$BENCH_TMP/measure'" \
+			"env LANG=C.UTF-8 LC_ALL=C.UTF-8 '$PETREL'" \
+			"-F '$BENCH_TMP/petrel.conf' 2>'$BENCH_RAWN/$_bench_name.err'"
+	} >"$BENCH_TMP/tty-cmd.sh"
+	perl "$BENCH_LIB/ui-probe.pl" "$BENCH_TMP/probe" "$BENCH_TMP/tmux.sock" \
+		"$BENCH_TMP/tty-cmd.sh" '[0-9]{4}-[0-9]{2}-[0-9]{2}  ' '-- online' \
+		"${BENCH_UI_MOVES:-20}" ||
+		echo "bench: $_bench_name: ui-probe failed" >&2
+	_record "$_scen" petrel-ui "$_run" "$BENCH_TMP/measure" "$(proxy_collect)"
+	_p=$(cat "$BENCH_TMP/probe" 2>/dev/null) || _p="-	-	-"
+	_k=1
+	for _what in first ready move; do
+		_v=$(printf '%s\n' "$_p" | cut -f$_k)
+		_k=$((_k + 1))
+		_st=0
+		[ "$_v" = - ] && _st=timeout
+		printf '%s\t%s\t%s\t%s\t%s\t-\t%s\t-\t-\t-\t-\n' "$BENCH_N" \
+			"$_scen-$_what" petrel-ui "$_run" "$_v" "$_st" >>"$BENCH_RESULTS"
+	done
 }
 
 # ------------------------------------------------------------ another device

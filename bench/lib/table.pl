@@ -166,13 +166,23 @@ for my $n (@ns) {
 	my $urss = value($n, 'ui', 'petrel-ui', 'rss');
 	my $mb = value($n, 'b', 'mutt', 'wall');
 	my $mbr = value($n, 'b', 'mutt', 'rss');
-	print "interface: open INBOX on a warm cache and quit (mutt: as in b.)\n";
+	my $ma = value($n, 'a', 'mutt', 'wall');
+	print "interface (through tmux, polled: upper bounds); mutt: as in a. and b.\n";
 	if (defined $u && $u eq 'n/a') {
 		line('wall time', 'n/a: UI not built', fmt($mb, 'ms'));
-		line('peak RSS', 'n/a: UI not built', fmt($mbr, 'kb'));
 	} else {
-		line('wall time', fmt($u, 'ms'), fmt($mb, 'ms'), ratio($u, $mb));
-		line('peak RSS', fmt($urss, 'kb'), fmt($mbr, 'kb'), ratio($urss, $mbr));
+		my $f = value($n, 'ui-first', 'petrel-ui', 'wall');
+		line('first index painted, warm cache', fmt($f, 'ms'), fmt($mb, 'ms'), ratio($f, $mb));
+		my $mv = value($n, 'ui-move', 'petrel-ui', 'wall');
+		line('cursor move drawn (median)', fmt($mv, 'ms'), '-');
+		line('peak RSS, warm cache', fmt($urss, 'kb'), fmt($mbr, 'kb'), ratio($urss, $mbr));
+		my $af = value($n, 'a-ui-first', 'petrel-ui', 'wall');
+		line('first index rows, empty cache', fmt($af, 'ms'), fmt($ma, 'ms'), ratio($af, $ma));
+		my $ar = value($n, 'a-ui-ready', 'petrel-ui', 'wall');
+		line('  all headers in (status online)', fmt($ar, 'ms'), fmt($ma, 'ms'), ratio($ar, $ma));
+		my $arss = value($n, 'a-ui', 'petrel-ui', 'rss');
+		my $mar = value($n, 'a', 'mutt', 'rss');
+		line('peak RSS, empty cache', fmt($arss, 'kb'), fmt($mar, 'kb'), ratio($arss, $mar));
 	}
 
 	print "\nCommands sent, run 1 (from the proxy log; one line per command):\n";
@@ -245,6 +255,19 @@ for my $n (@ns) {
 	($x, $y) = ($p{a}{rss}, $q{a}{rss});
 	target($both->($x, $y) ? $x <= 0.25 * $y : undef,
 	    sprintf('a. petrel sync peak RSS <= 25%% of mutt\'s, %s: %s (%s vs %s)', $N,
+	    $both->($x, $y) ? sprintf('%.0f%%', 100 * $x / $y) : '-', fmt($x, 'kb'), fmt($y, 'kb')));
+	$x = value($n, 'ui-first', 'petrel-ui', 'wall');
+	target(num($x) ? $x <= 100 : undef,
+	    sprintf('UI: first paint of the cached index <= 100 ms, %s: %s', $N, fmt($x, 'ms')));
+	$x = value($n, 'ui-move', 'petrel-ui', 'wall');
+	target(num($x) ? $x <= 16 : undef,
+	    sprintf('UI: cursor move drawn <= 16 ms, %s: %s', $N, fmt($x, 'ms')));
+	$x = value($n, 'a-ui-first', 'petrel-ui', 'wall');
+	target(num($x) ? $x <= 500 : undef,
+	    sprintf('a. UI: usable index within 0.5 s of an empty cache, %s: %s', $N, fmt($x, 'ms')));
+	($x, $y) = (value($n, 'a-ui', 'petrel-ui', 'rss'), $q{a}{rss});
+	target($both->($x, $y) ? $x <= 0.25 * $y : undef,
+	    sprintf('a. UI peak RSS <= 25%% of mutt\'s, %s: %s (%s vs %s)', $N,
 	    $both->($x, $y) ? sprintf('%.0f%%', 100 * $x / $y) : '-', fmt($x, 'kb'), fmt($y, 'kb')));
 	$x = value($n, 'search', 'petrel', 'wall');
 	target(num($x) ? $x <= 200 : undef,
