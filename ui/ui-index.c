@@ -487,11 +487,36 @@ static int draw_tree(struct ui *ui, int y, int x, const char *tree)
 	return used;
 }
 
+/* The sender as the index shows it: the display name of the first
+ * address ("Name <addr>", as the cache stores it), else the address. */
+static void sender_name(const char *from, char *out, size_t size)
+{
+	const char *lt = strstr(from, " <");
+	const char *gt;
+	size_t n;
+
+	if (lt != NULL && lt > from) {
+		n = (size_t)(lt - from);
+	} else if (from[0] == '<' && (gt = strchr(from, '>')) != NULL) {
+		from++;
+		n = (size_t)(gt - from);
+	} else {
+		n = strlen(from);
+	}
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)from[n] & 0xC0) == 0x80)
+			n--; /* not inside a UTF-8 sequence */
+	}
+	memcpy(out, from, n);
+	out[n] = '\0';
+}
+
 static void draw_row(struct ui *ui, int y, const struct cache_msg *m,
                      bool selected)
 {
 	const char *f = m->view_flags;
-	char flags[8], date[32];
+	char flags[8], date[32], from[256];
 	int x = 0;
 
 	snprintf(flags, sizeof flags, " %c%c ",
@@ -504,7 +529,8 @@ static void draw_row(struct ui *ui, int y, const struct cache_msg *m,
 	attrset(ui->colors.attr[selected ? UI_C_INDICATOR : row_color(m)]);
 	x += ui_put(y, x, flags, UI_INDEX_FLAGS, true);
 	x += ui_put(y, x, date, UI_INDEX_DATE, true);
-	x += ui_put(y, x, m->from ? m->from : "", UI_INDEX_FROM - 1, true);
+	sender_name(m->from ? m->from : "", from, sizeof from);
+	x += ui_put(y, x, from, UI_INDEX_FROM - 1, true);
 	x += ui_put(y, x, " ", 1, true);
 	if (ui->idx.order == CACHE_ORDER_THREAD && m->thread_tree != NULL)
 		x += draw_tree(ui, y, x, m->thread_tree);

@@ -207,9 +207,20 @@ int cache_msg_max_uid(struct cache *c, int64_t mailbox_id, uint32_t *uid_r,
 int cache_msg_count(struct cache *c, int64_t mailbox_id, uint64_t *count_r,
                     struct pt_error *err)
 {
-	uint64_t unseen;
+	static const char sql[] =
+	        "SELECT count(*) FROM messages WHERE mailbox_id = ?1";
+	sqlite3_stmt *st = cache_stmt(c, CS_MBOX_COUNT, sql, err);
+	int rc;
 
-	return cache_mailbox_counts(c, mailbox_id, count_r, &unseen, err);
+	*count_r = 0;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, mailbox_id);
+	rc = cache_step(c, st, "count", err);
+	if (rc == 1)
+		*count_r = (uint64_t)sqlite3_column_int64(st, 0);
+	cache_stmt_reset(st);
+	return rc < 0 ? -1 : 0;
 }
 
 void cache_uidlist_free(struct cache_uidlist *l)

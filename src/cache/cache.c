@@ -209,8 +209,13 @@ static int cache_configure(struct cache *c, struct pt_error *err)
 	 * mode; only a power loss can drop the last commits. */
 	if (cache_exec(c, "PRAGMA journal_mode=WAL", err) < 0 ||
 	    cache_exec(c, "PRAGMA synchronous=NORMAL", err) < 0 ||
-	    cache_exec(c, "PRAGMA foreign_keys=ON", err) < 0)
+	    cache_exec(c, "PRAGMA foreign_keys=ON", err) < 0 ||
+	    cache_exec(c, "PRAGMA temp_store=MEMORY", err) < 0)
 		return -1;
+	/* Closing does not copy the WAL back into the database (that costs
+	 * a short command like `petrel sync` more than its own work): the
+	 * automatic checkpoint of a later commit does it. */
+	sqlite3_db_config(c->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 	return 0;
 }
 

@@ -558,9 +558,20 @@ int imap_client_wait(struct imap_client *c, struct imap_cmd *cmd,
 			c->stop_at = outer;
 			return pt_error_set(err, PT_E_CONN, "not connected");
 		}
-		if (client_read(c, IMAP_CONN_WAIT_IO, -1, false, err) < 0) {
+		int r = client_read(c, IMAP_CONN_WAIT_IO, c->wake_fd, false,
+		                    err);
+		if (r < 0) {
 			c->stop_at = outer;
 			return -1;
+		}
+		if (r == 0) {
+			/* Woken (imap_client_params.wake_fd): the command's
+			 * answer is still due, so the session cannot go on. */
+			c->stop_at = outer;
+			c->broken = true;
+			return pt_error_set(err, PT_E_CONN,
+			                    "interrupted while waiting for "
+			                    "the server");
 		}
 	}
 	c->stop_at = outer;
@@ -630,9 +641,18 @@ static int wait_continuation(struct imap_client *c, struct imap_cmd *cmd,
                              struct pt_error *err)
 {
 	c->cont_seen = false;
-	while (!c->cont_seen && !cmd->done)
-		if (client_read(c, IMAP_CONN_WAIT_IO, -1, false, err) < 0)
+	while (!c->cont_seen && !cmd->done) {
+		int r = client_read(c, IMAP_CONN_WAIT_IO, c->wake_fd, false,
+		                    err);
+		if (r < 0)
 			return -1;
+		if (r == 0) {
+			c->broken = true;
+			return pt_error_set(err, PT_E_CONN,
+			                    "interrupted while waiting for "
+			                    "the server");
+		}
+	}
 	if (cmd->done)
 		return cmd->status == IMAP_RS_OK ? 0
 		                                 : cmd_status_error(cmd, err);

@@ -458,16 +458,23 @@ static int mailbox_unchanged(struct sync *s, const struct cache_mailbox *mb,
 	if (!imap_client_condstore(c) || mb->uidvalidity == 0 ||
 	    !mb->has_highestmodseq || mb->modseq_mode != CACHE_MODSEQ_YES)
 		return false;
-	if (cache_queue_list(s->cache, mb->id, &q, &err) < 0 || q.n > 0 ||
-	    cache_msg_count(s->cache, mb->id, &count, &err) < 0) {
+	if (cache_queue_list(s->cache, mb->id, &q, &err) < 0 || q.n > 0) {
 		cache_queue_list_free(&q);
 		return false;
 	}
 	cache_queue_list_free(&q);
 	sync_status_clear(s);
 	if (sync_early_take(s, mb->raw_name ? mb->raw_name : mb->name,
-	                    &early) == 0)
-		return status_same(&early, mb, count);
+	                    &early) == 0) {
+		/* Counting the cached messages is the costly part: only when
+		 * everything else matches. */
+		if (!status_same(&early, mb, early.messages))
+			return false;
+		return cache_msg_count(s->cache, mb->id, &count, &err) == 0 &&
+		       count == early.messages;
+	}
+	if (cache_msg_count(s->cache, mb->id, &count, &err) < 0)
+		return false;
 	{
 		struct buf name = BUF_INIT;
 		imap_client_astring(&name,

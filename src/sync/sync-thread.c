@@ -227,8 +227,9 @@ static int st_connect(struct sync_thread *t, struct pt_error *err)
 	p.client.conn.tunnel_stderr = IMAP_TUNNEL_STDERR_TRACE;
 	p.client.conn.trace_path = t->trace_path;
 	p.client.user = a->user;
-	/* Only a stop interrupts the connect and the login: a request (a
-	 * mailbox opened, a body wanted) waits until they are done. */
+	/* Only a stop interrupts the connect, the login and the waits for
+	 * answers: a request (a mailbox opened, a body wanted) waits until
+	 * they are done. */
 	p.client.wake_fd = wake_fd(t->halt);
 	p.notices = t->notices;
 	p.progress = st_progress;

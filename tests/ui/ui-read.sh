@@ -19,6 +19,9 @@ ui_wait "INBOX [3 new, 3 messages]"
 ui_wait "online"
 # Newest first: the cursor starts on message 3.
 ui_wait "subject number 1"
+# The sender column shows the name, not the address.
+ui_wait_re '^ N  [0-9-]+  Tester +subject number 1 *$'
+ui_screen | grep -q 'tester@' && fail "the index shows the sender's address"
 ui_keys j
 ui_keys Enter
 ui_wait "Subject: subject number 2"
