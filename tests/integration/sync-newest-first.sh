@@ -48,4 +48,23 @@ diff "$TMPD/truth" "$TMPD/ls" >&2 || fail "INBOX differs from the server"
 expect_exit 0 "$PETREL" -F "$TMPD/config" mailboxes
 expect_eq "$(printf '%s\n' "$OUT" | grep '^INBOX	')" \
 	"INBOX	$(dovecot_status INBOX)" "INBOX line"
+
+# With gaps in the UIDs (expunged mail), "the newest 500" are the last 500
+# UIDs the server has, whatever ranges they make.
+dovecot_seed Holes 1200 6
+dovecot_expunge Holes 1,650,700:710,999,1150,1199 >/dev/null
+: >"$trace"
+expect_exit 0 "$PETREL" -F "$TMPD/config" -d "$trace" sync Holes
+first=$(grep -E ' C: [a-z0-9]+ UID FETCH ' "$trace" | head -n 1 |
+	sed 's/^.* UID FETCH \([^ ]*\) .*/\1/')
+# expand SET: one UID per line.
+expand() {
+	printf '%s\n' "$1" | tr , '\n' | awk -F: '{ for (u = $1; u <= ($2 ? $2 : $1); u++) print u }'
+}
+dovecot_truth Holes | cut -f1 | tail -n 500 >"$TMPD/want"
+expand "$first" >"$TMPD/got"
+diff "$TMPD/want" "$TMPD/got" >&2 || fail "the first FETCH ($first) is not the newest 500"
+"$PETREL" -F "$TMPD/config" ls Holes | cut -f1-3 >"$TMPD/ls"
+dovecot_truth Holes >"$TMPD/truth"
+diff "$TMPD/truth" "$TMPD/ls" >&2 || fail "Holes differs from the server"
 pass
