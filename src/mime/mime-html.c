@@ -203,7 +203,9 @@ static char *mime_html_attr(const char *a, size_t len, const char *name)
 
 static void mime_html_link_end(struct mime_html *h)
 {
-	const char *text = h->out->data + h->link_start;
+	/* Nothing written yet (a link first in the document): no buffer. */
+	const char *text =
+	        h->out->data != NULL ? h->out->data + h->link_start : "";
 	size_t tlen = h->out->len - h->link_start, hl;
 	const char *href = h->href;
 
@@ -217,7 +219,10 @@ static void mime_html_link_end(struct mime_html *h)
 	    strncasecmp(href, "javascript:", 11) == 0 ||
 	    (hl == tlen && memcmp(href, text, tlen) == 0))
 		return;
-	mime_html_text(h, " <", 2);
+	if (h->out->len > 0)
+		mime_html_text(h, " <", 2);
+	else
+		mime_html_text(h, "<", 1);
 	buf_addstr(h->out, href);
 	buf_addch(h->out, '>');
 }

@@ -261,6 +261,8 @@ static void test_mime_html(void **state)
 	HTML("<!-- unterminated", "");
 	HTML("<img src=x alt=\"[logo]\">", "[logo]\n");
 	HTML("", "");
+	/* A link before any text (found by fuzz-mime). */
+	HTML("<a href=\"http://x/\"></a>", "<http://x/>\n");
 }
 
 static void test_mime_html_linear(void **state)
