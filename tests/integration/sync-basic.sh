@@ -32,6 +32,11 @@ done
 # The cache is private (0600 in a 0700 directory).
 expect_eq "$(stat -c %a "$TMPD/cache/dovecot.sqlite")" 600 "cache mode"
 expect_eq "$(stat -c %a "$TMPD/cache")" 700 "cache directory mode"
+# The write-ahead log and its index stay after petrel exits: private too.
+for side in wal shm; do
+	[ -e "$TMPD/cache/dovecot.sqlite-$side" ] || fail "no -$side file"
+	expect_eq "$(stat -c %a "$TMPD/cache/dovecot.sqlite-$side")" 600 "-$side mode"
+done
 
 # ls and mailboxes read only the cache: they work with the server gone.
 dovecot_stop
