@@ -139,6 +139,12 @@ static int fetch_set(struct sync *s, struct sync_mbox *m,
 	imap_seqset_init(&chunk);
 	while (ret == 0 && (more || n > 0)) {
 		while (more && n < SYNC_PIPELINE) {
+			if (m->to_fetch > 0 && s->p.yield != NULL &&
+			    (m->yielded || s->p.yield(s->p.yield_arg))) {
+				m->yielded = true;
+				more = false;
+				break;
+			}
 			more = set_take(set, &pos, SYNC_CHUNK, &chunk);
 			if (!more)
 				break;
@@ -212,7 +218,7 @@ static int fetch_new(struct sync *s, struct sync_mbox *m, uint32_t from,
 		imap_seqset_init(&rest);
 		set_split_top(&set, SYNC_CHUNK, &top, &rest);
 		ret = fetch_set(s, m, &top, false, hms_io, err);
-		if (ret == 0)
+		if (ret == 0 && !m->yielded)
 			ret = fetch_set(s, m, &rest, true, hms_io, err);
 		imap_seqset_clear(&top);
 		imap_seqset_clear(&rest);
@@ -408,7 +414,7 @@ static int resync_selected(struct sync *s, struct cache_mailbox *mb,
 	}
 	if (ret == 0)
 		ret = fetch_new(s, m, mb->uidnext, &hms, err);
-	if (ret == 0) {
+	if (ret == 0 && !m->yielded) {
 		/* Everything below the server's UIDNEXT is now cached. */
 		struct sync_mark done = {0};
 		uint64_t count = 0;

@@ -48,6 +48,8 @@ struct sync_mbox {
 	void *on_fetch_arg;
 	/* New messages stored of those to fetch (sync_params.progress). */
 	uint64_t fetched, to_fetch;
+	/* sync_params.yield said stop: the fetch of new mail is cut short. */
+	bool yielded;
 };
 
 /* What a commit records besides the batch. */

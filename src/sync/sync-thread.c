@@ -74,6 +74,7 @@ struct sync_thread {
 	struct cache_mailbox mb;
 	struct sync_mbox m;
 	bool need_resync;
+	bool yielded; /* st_yield cut the last sync_mailbox() short */
 };
 
 /* ------------------------------------------------------------- status */
@@ -212,6 +213,8 @@ static void st_forget_password(struct sync_thread *t)
 	}
 }
 
+static bool st_yield(void *arg);
+
 static int st_connect(struct sync_thread *t, struct pt_error *err)
 {
 	const struct account_conf *a = t->acct;
@@ -234,6 +237,8 @@ static int st_connect(struct sync_thread *t, struct pt_error *err)
 	p.notices = t->notices;
 	p.progress = st_progress;
 	p.progress_arg = t;
+	p.yield = st_yield;
+	p.yield_arg = t;
 	p.prefetch_days = a->prefetch_days;
 	p.exclusive = (const char *const *const *)t->exclusive;
 	p.n_exclusive = a->n_exclusive;
@@ -376,7 +381,47 @@ static int st_leave(struct sync_thread *t, struct pt_error *err)
 	return ret;
 }
 
-/* sync_mailbox() with the thread's bookkeeping. */
+static int st_fetch_one(struct sync_thread *t, const struct st_fetch *f,
+                        struct pt_error *err);
+
+/* sync_params.yield: a body the interface waits for goes before the rest
+ * of a long fetch of new messages. */
+static bool st_yield(void *arg)
+{
+	struct sync_thread *t = arg;
+	bool any;
+
+	st_lock(t);
+	any = t->nfetch > 0;
+	pthread_mutex_unlock(&t->mu);
+	if (any)
+		t->yielded = true;
+	return any;
+}
+
+/* Only the waiting body fetches; the other requests wait for the sync in
+ * progress. */
+static int st_fetch_waiting(struct sync_thread *t, struct pt_error *err)
+{
+	struct st_fetch f[ST_FETCH_MAX];
+	size_t n;
+	int ret = 0;
+
+	st_lock(t);
+	n = t->nfetch;
+	memcpy(f, t->fetch, n * sizeof *f);
+	t->nfetch = 0;
+	pthread_mutex_unlock(&t->mu);
+	for (size_t i = 0; i < n; i++) {
+		if (ret == 0)
+			ret = st_fetch_one(t, &f[i], err);
+		free(f[i].mailbox);
+	}
+	return ret;
+}
+
+/* sync_mailbox() with the thread's bookkeeping. A sync that yielded to a
+ * body fetch goes on after it, from what it stored. */
 static int st_sync_mailbox_flags(struct sync_thread *t, const char *name,
                                  unsigned done, unsigned total, unsigned flags,
                                  struct pt_error *err)
@@ -385,8 +430,18 @@ static int st_sync_mailbox_flags(struct sync_thread *t, const char *name,
 
 	if (st_leave(t, err) < 0)
 		return -1;
-	st_state(t, SYNC_THREAD_SYNCING, name, done, total);
-	ret = sync_mailbox(t->sync, name, flags, err);
+	for (;;) {
+		st_state(t, SYNC_THREAD_SYNCING, name, done, total);
+		t->yielded = false;
+		ret = sync_mailbox(t->sync, name, flags, err);
+		if (ret != 0 || !t->yielded)
+			break;
+		st_changed(t);
+		ret = st_fetch_waiting(t, err);
+		if (ret != 0 || st_stopping(t))
+			break;
+	}
+	t->yielded = false;
 	if (ret == 0)
 		st_changed(t);
 	return ret;

@@ -56,6 +56,13 @@ struct sync_params {
 	void (*progress)(void *arg, const char *mailbox, uint64_t stored,
 	                 uint64_t total);
 	void *progress_arg;
+	/* Asked (if set) before each further chunk of new messages: true
+	 * stops the fetch once the chunks in flight are stored, and
+	 * sync_mailbox() returns 0 with the mailbox incomplete; its next
+	 * sync goes on from there (as after a lost connection). For the
+	 * interface's requests during a long first sync. */
+	bool (*yield)(void *arg);
+	void *yield_arg;
 };
 
 /* Counters for tests and benchmarks. */
