@@ -56,7 +56,7 @@ colours=$(tmux -S "$UI_SOCK" capture-pane -e -p -t ui | grep -c '38;5;\|48;5;\|\
 [ "$colours" -gt 0 ] || fail "no colours drawn by default"
 ui_quit
 expect_eq "$UI_RC" 0 "exit status"
-tmux -S "$UI_SOCK" kill-server
+ui_end
 
 UI_ENV="NO_COLOR=1"
 ui_start -F "$cfg" --offline

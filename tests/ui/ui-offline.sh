@@ -49,7 +49,7 @@ if replay_built; then
 fi
 ui_quit
 expect_eq "$UI_RC" 0 "exit status"
-tmux -S "$UI_SOCK" kill-server
+ui_end
 
 # --offline: nothing is sent, the cache is browsed.
 dovecot_stop

@@ -9,6 +9,7 @@
 #   ui_wait_gone TEXT [SECS]
 #   ui_wait_exit [SECS]     until petrel exits; its status in UI_RC
 #   wait_until SECS CMD...  until CMD succeeds
+#   ui_end                  stop the tmux server (before another ui_start)
 #
 # Every wait polls every 0.1 s up to its timeout (default 10 s) and fails
 # with the screen shown: no fixed sleeps.
@@ -39,6 +40,14 @@ ui_start() {
 	rm -f "$TMPD/ui.rc"
 	_ui_tmux -f /dev/null new-session -d -s ui -x 100 -y 30 "sh '$_run'" ||
 		fail "tmux could not start"
+}
+
+# ui_end: stop the tmux server and wait until it is gone: a new server
+# started on the socket of a dying one exits at once.
+_ui_gone() { ! _ui_tmux has-session 2>/dev/null; }
+ui_end() {
+	_ui_tmux kill-server 2>/dev/null
+	_ui_poll 10 _ui_gone || fail "the tmux server did not stop"
 }
 
 ui_keys() { _ui_tmux send-keys -t ui "$@"; }
